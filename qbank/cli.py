@@ -1,0 +1,205 @@
+"""The ``qbank`` command line: parse options, find the config, call the library, set the exit code.
+
+Exit codes follow ruff and most linters: 0 when nothing at or above ``fail-on`` was found, 1 when
+something was, 2 for usage, configuration and I/O errors. Every command is a thin wrapper over a
+public function, so anything the CLI does can be done from Python.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import NoReturn, Sequence
+
+import click
+
+from qbank import __version__
+
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+def _fail(message: str) -> NoReturn:
+    click.echo(f"qbank: error: {message}", err=True)
+    sys.exit(EXIT_ERROR)
+
+
+def _split(values: Sequence[str]) -> list[str]:
+    out: list[str] = []
+    for value in values:
+        out.extend(v.strip() for v in value.split(",") if v.strip())
+    return out
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, "-V", "--version", prog_name="qbank", message="%(prog)s %(version)s")
+def main() -> None:
+    """Author exam item banks as YAML, lint them, and export them to Moodle, Canvas and QTI.
+
+    \b
+    Examples:
+      qbank lint                     lint the configured paths (default: items/)
+      qbank lint items/ --format sarif --output qbank.sarif
+      qbank rule QB202               explain a rule
+      qbank schema > item.schema.json
+    """
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--select", multiple=True, metavar="RULES", help="Only these rules (codes, names or prefixes such as QB3; comma-separated). Replaces the configured select.")
+@click.option("--extend-select", multiple=True, metavar="RULES", help="Add rules to the configured selection.")
+@click.option("--ignore", multiple=True, metavar="RULES", help="Skip these rules (codes, names or prefixes).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "github", "sarif", "junit"]), default="text", show_default=True, help="Output format.")
+@click.option("--fail-on", type=click.Choice(["error", "warning"]), default=None, help="Lowest severity that makes the exit code 1 [config, else error].")
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None, help="Write the report to FILE (atomically) instead of standard output.")
+@click.option("--statistics", is_flag=True, help="Print the number of findings per rule instead of each finding (text format).")
+@click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False), default=None, help="Use this qbank.toml or pyproject.toml instead of discovering one.")
+@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True, help="Colour text output (auto: only on a terminal, and not when NO_COLOR is set).")
+def lint(
+    paths: tuple[Path, ...],
+    select: tuple[str, ...],
+    extend_select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    fmt: str,
+    fail_on: str | None,
+    output: Path | None,
+    statistics: bool,
+    config_path: Path | None,
+    color: str,
+) -> None:
+    """Check item files for broken and poorly written items.
+
+    PATHS are files or folders (default: `paths` from the config, else items/). Every finding is
+    reported as FILE:LINE:COL with a rule code; `qbank rule CODE` explains a rule.
+
+    \b
+    Examples:
+      qbank lint
+      qbank lint items/ethics --select QB1,QB2 --fail-on warning
+      qbank lint --format github            # in a GitHub Actions step
+      qbank lint --format sarif -o qbank.sarif
+      qbank lint --statistics
+    """
+    from qbank.config import ConfigError, check_selectors, load_config
+    from qbank.lint.base import Severity
+    from qbank.lint.engine import Selection, lint_paths
+    from qbank.lint.registry import RuleLoadError
+    from qbank.reporters import ReportContext, get_renderer
+
+    try:
+        config = load_config(config_path)
+        sel, ext, ign = _split(select), _split(extend_select), _split(ignore)
+        check_selectors(sel + ext + ign, "command line")
+        selection = Selection.from_config(config, select=sel or None, ignore=ign, extend_select=ext)
+    except ConfigError as exc:
+        _fail(str(exc))
+    except RuleLoadError as exc:
+        _fail(str(exc))
+    targets = list(paths) if paths else config.paths
+    for target in targets:
+        if not target.exists():
+            _fail(f"{target}: no such file or folder")
+    root = config.root if config.source is not None else Path.cwd()
+    report = lint_paths(targets, config, selection, relative_to=Path.cwd())
+    threshold = Severity(fail_on) if fail_on else config.fail_on
+    use_color = output is None and (
+        color == "always" or (color == "auto" and sys.stdout.isatty() and "NO_COLOR" not in os.environ)
+    )
+    ctx = ReportContext(
+        root=Path.cwd(),
+        rules=[s.rule for s in selection.settings.values()],
+        color=use_color,
+        fail_on=threshold,
+        version=__version__,
+        statistics=statistics,
+        extra={"config": str(config.source) if config.source else "", "root": str(root)},
+    )
+    text = get_renderer(fmt)(report, ctx)
+    if output is not None:
+        from qbank.fsio import atomic_write_text
+
+        try:
+            atomic_write_text(output, text)
+        except OSError as exc:
+            _fail(f"{output}: cannot write the report ({exc.strerror or exc})")
+        from qbank.reporters import summary_line
+
+        click.echo(summary_line(report), err=True)
+    else:
+        click.echo(text, nl=False)
+    sys.exit(EXIT_FINDINGS if report.fails(threshold) else EXIT_OK)
+
+
+@main.command()
+@click.argument("rule", required=False)
+@click.option("--all", "show_all", is_flag=True, help="List every rule with its code, name, severity and summary.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def rule(rule: str | None, show_all: bool, fmt: str) -> None:
+    """Explain a lint rule: what it checks, why it matters, and a flawed and a fixed example.
+
+    \b
+    Examples:
+      qbank rule QB202
+      qbank rule missing-distractor-rationale
+      qbank rule --all
+    """
+    from qbank.lint.docs import rule_as_dict, rule_catalogue, rule_text
+    from qbank.lint.registry import all_rules, find_rule
+
+    if show_all or rule is None:
+        if rule is None and not show_all:
+            click.echo(main.get_command(click.get_current_context(), "rule").get_help(click.get_current_context()))  # type: ignore[union-attr]
+            sys.exit(EXIT_ERROR)
+        if fmt == "json":
+            click.echo(json.dumps([rule_as_dict(r) for r in all_rules()], indent=2, ensure_ascii=False))
+        else:
+            click.echo(rule_catalogue(all_rules()), nl=False)
+        return
+    found = find_rule(rule)
+    if found is None:
+        import difflib
+
+        keys = [r.code for r in all_rules()] + [r.name for r in all_rules()]
+        close = difflib.get_close_matches(rule, keys, n=1)
+        hint = f"; did you mean {close[0]}?" if close else "; see `qbank rule --all`"
+        _fail(f"no rule {rule!r}{hint}")
+    if fmt == "json":
+        click.echo(json.dumps(rule_as_dict(found), indent=2, ensure_ascii=False))
+    else:
+        click.echo(rule_text(found), nl=False)
+
+
+@main.command()
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None, help="Write the schema to FILE instead of standard output.")
+def schema(output: Path | None) -> None:
+    """Print the JSON Schema (draft-07) of one item, for editors and other tools.
+
+    The committed copy is schemas/item.schema.json. Point the YAML language server at it with a
+    first line such as:
+
+    \b
+      # yaml-language-server: $schema=../schemas/item.schema.json
+
+    \b
+    Examples:
+      qbank schema
+      qbank schema -o schemas/item.schema.json
+    """
+    from qbank.schema import item_schema_json
+
+    text = item_schema_json()
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    from qbank.fsio import atomic_write_text
+
+    try:
+        atomic_write_text(output, text)
+    except OSError as exc:
+        _fail(f"{output}: cannot write the schema ({exc.strerror or exc})")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

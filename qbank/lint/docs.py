@@ -1,0 +1,115 @@
+"""Rule documentation as text (``qbank rule``), Markdown (SARIF ``help.markdown``, docs/rules.md) and JSON."""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+from qbank.lint.base import Rule
+
+_SCOPES = {"item": "each item", "bank": "the whole bank", "input": "reading the files"}
+
+
+def _types(rule: Rule) -> str:
+    return ", ".join(sorted(rule.types)) if rule.types else "all item types"
+
+
+def rule_markdown(rule: Rule, heading: str = "#") -> str:
+    """The rule's documentation as Markdown."""
+    d = rule.doc
+    parts = [
+        f"{heading} {rule.code} `{rule.name}`",
+        "",
+        f"{rule.summary}",
+        "",
+        f"Default severity: **{rule.severity.value}**. Checked on {_SCOPES[rule.scope]}; applies to {_types(rule)}.",
+        "",
+        f"{heading}# What it checks",
+        "",
+        d.what,
+        "",
+        f"{heading}# Why it matters",
+        "",
+        d.why,
+        "",
+    ]
+    if d.notes:
+        parts += [d.notes, ""]
+    if rule.options:
+        parts += [f"{heading}# Options", ""]
+        for o in rule.options:
+            parts.append(f"- `{o.name}` (default `{o.default!r}`): {o.help}")
+        parts += ["", f"Set them in `[tool.qbank.rules.{rule.name}]`.", ""]
+    parts += [
+        f"{heading}# Flawed",
+        "",
+        "```yaml",
+        d.bad.rstrip("\n"),
+        "```",
+        "",
+        f"{heading}# Fixed",
+        "",
+        "```yaml",
+        d.good.rstrip("\n"),
+        "```",
+        "",
+        f"Suppress it for one item with `lint: {{ignore: [{rule.code}]}}`, or for the bank with "
+        f"`ignore = [\"{rule.code}\"]` in the config.",
+        "",
+    ]
+    return "\n".join(parts)
+
+
+def _indent(text: str) -> str:
+    return "\n".join("    " + line if line else "" for line in text.rstrip("\n").split("\n"))
+
+
+def rule_text(rule: Rule) -> str:
+    """The rule's documentation for a terminal (what ``qbank rule CODE`` prints)."""
+    d = rule.doc
+    out = [
+        f"{rule.code} {rule.name} [{rule.severity.value}]",
+        "",
+        rule.summary,
+        f"Checked on {_SCOPES[rule.scope]}; applies to {_types(rule)}.",
+        "",
+        "What it checks:",
+        _indent(d.what),
+        "",
+        "Why it matters:",
+        _indent(d.why),
+        "",
+    ]
+    if d.notes:
+        out += [_indent(d.notes), ""]
+    if rule.options:
+        out.append(f"Options ([tool.qbank.rules.{rule.name}]):")
+        for o in rule.options:
+            out.append(f"    {o.name} = {o.default!r}  {o.help}")
+        out.append("")
+    out += ["Flawed:", _indent(d.bad), "", "Fixed:", _indent(d.good), ""]
+    return "\n".join(out) + "\n"
+
+
+def rule_catalogue(rules: Iterable[Rule]) -> str:
+    rules = list(rules)
+    width = max(len(r.name) for r in rules)
+    lines = [f"{r.code}  {r.name:<{width}}  {r.severity.value:<7}  {r.summary}" for r in rules]
+    return "\n".join(lines) + "\n"
+
+
+def rule_as_dict(rule: Rule) -> dict[str, Any]:
+    d = rule.doc
+    return {
+        "code": rule.code,
+        "name": rule.name,
+        "severity": rule.severity.value,
+        "summary": rule.summary,
+        "scope": rule.scope,
+        "types": sorted(rule.types) if rule.types else None,
+        "options": {o.name: o.default for o in rule.options},
+        "what": d.what,
+        "why": d.why,
+        "bad": d.bad,
+        "good": d.good,
+        "notes": d.notes,
+    }

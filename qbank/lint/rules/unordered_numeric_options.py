@@ -1,0 +1,20 @@
+"""PLACEHOLDER: implementation pending (issue 2 work in progress)."""
+
+from __future__ import annotations
+
+from typing import Any, Iterable, Mapping
+
+from qbank.lint.base import Rule, RuleDoc, Severity, Violation
+from qbank.model import Item
+
+
+class UnorderedNumericOptions(Rule):
+    code = "QB310"
+    name = "unordered-numeric-options"
+    summary = "Numeric options are not in ascending or descending order."
+    severity = Severity.WARNING
+    scope = "item"
+    doc = RuleDoc(what="TODO", why="TODO", bad="TODO", good="TODO")
+
+    def check(self, item: Item, opts: Mapping[str, Any]) -> Iterable[Violation]:
+        return ()

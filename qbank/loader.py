@@ -46,6 +46,8 @@ class LoadedItem:
     column: int
     values: dict[tuple[str | int, ...], Pos] = field(repr=False)
     keys: dict[tuple[str | int, ...], Pos] = field(repr=False)
+    source: Path | None = None
+    """The file as read from disk (``file`` is the path as shown to users); None for in-memory text."""
 
     @property
     def id(self) -> str:
@@ -216,7 +218,8 @@ def _explain(err: dict[str, Any], item_type: str | None, loc: tuple[str | int, .
     if kind in {"greater_than", "greater_than_equal"}:
         bound = ctx.get("gt", ctx.get("ge"))
         word = "greater than" if kind == "greater_than" else "at least"
-        return f"{where} must be {word} {bound}, not {value}"
+        shown = f"{bound:g}" if isinstance(bound, float) else bound
+        return f"{where} must be {word} {shown}, not {value}"
     return f"{where}: {err['msg']}"
 
 
@@ -269,7 +272,7 @@ def _decode(raw: bytes, file: str) -> tuple[str | None, Problem | None]:
         )
 
 
-def load_text(text: str, file: str, result: LoadResult) -> None:
+def load_text(text: str, file: str, result: LoadResult, source: Path | None = None) -> None:
     """Compose and validate every document of one file's text into ``result``."""
     try:
         for doc in compose_documents(text):
@@ -295,7 +298,7 @@ def load_text(text: str, file: str, result: LoadResult) -> None:
                     _validation_problems(exc, prepared, doc.values, doc.keys, file, (doc.line, doc.column))
                 )
                 continue
-            result.items.append(LoadedItem(item, file, doc.line, doc.column, doc.values, doc.keys))
+            result.items.append(LoadedItem(item, file, doc.line, doc.column, doc.values, doc.keys, source))
     except YamlProblem as p:
         result.problems.append(Problem(p.code, file, p.line, p.column, p.message))
 
@@ -326,7 +329,7 @@ def load_file(path: Path, result: LoadResult, display: str | None = None) -> Non
         result.problems.append(problem)
         return
     assert text is not None
-    load_text(text, name, result)
+    load_text(text, name, result, source=path)
 
 
 def iter_yaml_files(paths: Iterable[Path], exclude: Iterable[str] = ()) -> list[Path]:

@@ -182,3 +182,47 @@ MODELS: dict[str, type[_ItemBase]] = {
     "matching": Matching,
     "essay": Essay,
 }
+
+
+TextPath = tuple[str | int, ...]
+
+
+def text_fields(item: Item, *, markdown_only: bool = False) -> list[tuple[TextPath, str]]:
+    """Every text value of an item with its field path, in document order.
+
+    Content rules (media, characters, empty text) and exporters walk the same list, so a new text
+    field added to the model is checked and exported everywhere by adding it here once.
+    """
+    out: list[tuple[TextPath, str]] = []
+
+    def add(path: TextPath, value: str | None, markdown: bool) -> None:
+        if value is not None and (markdown or not markdown_only):
+            out.append((path, value))
+
+    add(("title",), item.title, False)
+    add(("stem",), item.stem, True)
+    if isinstance(item, (MultipleChoice, MultipleResponse)):
+        for i, o in enumerate(item.options):
+            add(("options", i, "text"), o.text, True)
+            add(("options", i, "rationale"), o.rationale, True)
+    elif isinstance(item, TrueFalse):
+        add(("true_rationale",), item.true_rationale, True)
+        add(("false_rationale",), item.false_rationale, True)
+    elif isinstance(item, ShortAnswer):
+        for i, a in enumerate(item.answers):
+            add(("answers", i), a, False)
+    elif isinstance(item, Matching):
+        for i, p in enumerate(item.pairs):
+            add(("pairs", i, "prompt"), p.prompt, True)
+            add(("pairs", i, "match"), p.match, False)
+        for i, d in enumerate(item.distractors):
+            add(("distractors", i), d, False)
+    elif isinstance(item, Essay):
+        add(("guidance",), item.guidance, True)
+    add(("explanation",), item.explanation, True)
+    if not markdown_only:
+        for name in ("tags", "objectives", "references"):
+            for i, v in enumerate(getattr(item, name)):
+                add((name, i), v, False)
+        add(("author",), item.author, False)
+    return out

@@ -227,6 +227,9 @@ class _Builder:
                 continue
             self.doc.keys[path + (key,)] = _pos(key_node)
             result[key] = self.build(value_node, path + (key,))
+            if not isinstance(value_node, ScalarNode):
+                # A finding about a whole list or mapping reads best at its key's line.
+                self.doc.values[path + (key,)] = _pos(key_node)
         return result
 
 

@@ -99,6 +99,10 @@ class Rule:
         """Report on one item (item rules)."""
         return ()
 
+    def check_entry(self, entry: LoadedItem, opts: Mapping[str, Any]) -> Iterable[Violation]:
+        """Report on one item with its origin; override only when the rule needs the item's file."""
+        return self.check(entry.item, opts)
+
     def check_bank(self, items: Sequence[LoadedItem], opts: Mapping[str, Any]) -> Iterable[tuple[LoadedItem, Violation]]:
         """Report on the whole bank (bank rules)."""
         return ()

@@ -86,7 +86,7 @@ def lint_loaded(result: LoadResult, selection: Selection) -> LintReport:
             rule = s.rule
             if rule.code in ignored or not rule.applies_to(item):
                 continue
-            for v in rule.check(item, s.options):
+            for v in rule.check_entry(entry, s.options):
                 line, col = entry.position(v.path)
                 findings.append(Finding(entry.file, line, col, rule.code, rule.name, s.severity, v.message, item.id))
     for s in bank_rules:

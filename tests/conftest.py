@@ -1,0 +1,50 @@
+"""Shared test helpers: build items in code and run one rule on them, the way the engine would."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from qbank.lint.base import Violation
+from qbank.lint.registry import find_rule
+from qbank.model import ITEM_ADAPTER, Item
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+
+
+def item(**fields: Any) -> Item:
+    """A validated item; defaults make a clean multiple_choice item unless overridden."""
+    data: dict[str, Any] = {"id": "t1", "type": "multiple_choice", "stem": "Which option is the key?", "explanation": "Because."}
+    data.update(fields)
+    return ITEM_ADAPTER.validate_python(data)
+
+
+def mc(stem: str, *options: str, key: int | list[int] = 0, **fields: Any) -> Item:
+    """A multiple_choice item whose options each have a rationale; ``key`` is the index (or indices) of the key."""
+    keys = {key} if isinstance(key, int) else set(key)
+    opts = [{"text": text, "correct": i in keys, "rationale": "Reason."} for i, text in enumerate(options)]
+    return item(stem=stem, options=opts, **fields)
+
+
+def run_rule(code_or_name: str, it: Item, **options: Any) -> list[Violation]:
+    """Run one item rule with its default options (overridden by ``options``)."""
+    rule = find_rule(code_or_name)
+    assert rule is not None, code_or_name
+    if not rule.applies_to(it):
+        return []
+    return list(rule.check(it, rule.defaults() | options))
+
+
+def fires(code_or_name: str, it: Item, **options: Any) -> bool:
+    return bool(run_rule(code_or_name, it, **options))
+
+
+@pytest.fixture
+def shared_dir() -> Path:
+    """The read-only ../shared folder; tests that need it skip when it is absent."""
+    if not SHARED.is_dir():
+        pytest.skip("../shared is not present next to the checkout (export checkers and corpora live there)")
+    return SHARED

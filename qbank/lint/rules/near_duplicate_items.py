@@ -61,13 +61,15 @@ class NearDuplicateItems(Rule):
             for w in prefix:
                 candidates.update(index[w])
             best: tuple[float, int] | None = None
+            size = len(words)
             for i in candidates:
                 other = sets[i]
-                small, large = sorted((len(words), len(other)))
-                if small < threshold * large:  # the size bound alone rules the pair out
+                other_size = len(other)
+                # The size bound alone rules a pair out: J <= min/max.
+                if (size < threshold * other_size) if size < other_size else (other_size < threshold * size):
                     continue
                 shared = len(words & other)
-                similarity = shared / (len(words) + len(other) - shared)
+                similarity = shared / (size + other_size - shared)
                 if similarity >= threshold and (best is None or (similarity, -i) > (best[0], -best[1])):
                     best = (similarity, i)
             if best is not None and j not in reported:

@@ -67,7 +67,6 @@ def main() -> None:
         def lint_cli() -> None:
             env = dict(os.environ, NO_COLOR="1")
             proc = subprocess.run(
-                [sys.executable, "-m", "qbank", "lint", str(bank), "--no-cache"] if False else
                 [sys.executable, "-m", "qbank", "lint", str(bank)],
                 capture_output=True, text=True, env=env, check=False,
             )

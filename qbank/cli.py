@@ -32,7 +32,24 @@ def _split(values: Sequence[str]) -> list[str]:
     return out
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class _Group(click.Group):
+    """Turns an unexpected exception into one line and exit 2: users never see a traceback.
+
+    Set QBANK_DEBUG=1 to get the traceback when reporting a bug.
+    """
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit, KeyboardInterrupt):
+            raise
+        except Exception as exc:  # pragma: no cover - exercised only by bugs
+            if os.environ.get("QBANK_DEBUG"):
+                raise
+            _fail(f"internal error: {type(exc).__name__}: {exc} (set QBANK_DEBUG=1 for details and please report it)")
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, "-V", "--version", prog_name="qbank", message="%(prog)s %(version)s")
 def main() -> None:
     """Author exam item banks as YAML, lint them, and export them to Moodle, Canvas and QTI.

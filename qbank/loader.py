@@ -231,11 +231,23 @@ def _validation_problems(
     item_id = data.get("id") if isinstance(data.get("id"), str) else None
     problems = []
     seen: set[tuple[int, int, str]] = set()
+    errors = []
     for err in exc.errors(include_url=False):
         loc = tuple(err["loc"])
         if loc and item_type is not None and loc[0] == item_type:
             loc = loc[1:]  # pydantic prefixes the discriminator's value
+        errors.append((loc, err))
+    # "unknown field 'optoins'; did you mean 'options'?" already says what "missing 'options'" would.
+    misspelt = {
+        (loc[:-1], match)
+        for loc, err in errors
+        if err["type"] == "extra_forbidden"
+        for match in difflib.get_close_matches(str(loc[-1]), _field_names(item_type, loc[:-1]), n=1, cutoff=0.6)
+    }
+    for loc, err in errors:
         kind = err["type"]
+        if kind == "missing" and (loc[:-1], loc[-1]) in misspelt:
+            continue
         if kind == "extra_forbidden":
             pos = doc_keys.get(loc) or doc_values.get(loc)
         elif kind == "union_tag_invalid":

@@ -17,9 +17,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
-from ruamel.yaml.error import MarkedYAMLError
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.reader import ReaderError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.resolver import BaseResolver
+from ruamel.yaml.tag import Tag
 
 try:  # pragma: no cover - which branch runs depends on the platform
     from ruamel.yaml.cyaml import CParser as _Parser
@@ -123,6 +125,18 @@ def resolve_deep(value: Any) -> Any:
     return value
 
 
+# Shared Tag objects: nodes accept a Tag as is, which saves building one per node.
+_PLAIN_TAG_OBJ = Tag(suffix=PLAIN_TAG)
+_DEFAULT_TAGS = {ScalarNode: Tag(suffix=_STR), SequenceNode: Tag(suffix=_SEQ), MappingNode: Tag(suffix=_MAP)}
+
+
+def _resolve(kind: Any, implicit: Any) -> Tag:
+    """Mark plain scalars for per-field resolution; everything else gets its default tag."""
+    if kind is ScalarNode and implicit[0]:
+        return _PLAIN_TAG_OBJ
+    return _DEFAULT_TAGS[kind]
+
+
 if HAVE_C_COMPOSER:
 
     class _NodeLoader(_Parser, BaseResolver):  # type: ignore[misc,valid-type]
@@ -132,10 +146,8 @@ if HAVE_C_COMPOSER:
             _Parser.__init__(self, stream)
             BaseResolver.__init__(self, loadumper=self)
 
-        def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
-            if kind is ScalarNode and implicit[0]:
-                return PLAIN_TAG
-            return BaseResolver.resolve(self, kind, value, implicit)
+        def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+            return _resolve(kind, implicit)
 
 else:  # pragma: no cover
 
@@ -147,10 +159,8 @@ else:  # pragma: no cover
             _Composer.__init__(self, loader=self)
             BaseResolver.__init__(self, loadumper=self)
 
-        def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
-            if kind is ScalarNode and implicit[0]:
-                return PLAIN_TAG
-            return BaseResolver.resolve(self, kind, value, implicit)
+        def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+            return _resolve(kind, implicit)
 
 
 def _pos(node: Node) -> Pos:
@@ -184,7 +194,13 @@ class _Builder:
         raise YamlProblem("QB001", "unsupported YAML node", line, col)
 
     def _scalar(self, node: ScalarNode) -> Any:
-        tag, value = node.tag, node.value
+        # Node.tag goes through ruamel's Tag URI decoding on every access; the resolver's tags and
+        # libyaml's expanded explicit tags have no handle, so the raw suffix is the tag itself.
+        ctag = node.ctag
+        if ctag is _PLAIN_TAG_OBJ:
+            return Plain(node.value)
+        tag = ctag.suffix if ctag.handle is None else node.tag
+        value = node.value
         if tag == PLAIN_TAG:
             return Plain(value)
         if tag == _STR:
@@ -260,6 +276,11 @@ def _syntax_hint(problem: str) -> str:
     return ""
 
 
+def _line_col(text: str, index: int) -> Pos:
+    line = text.count("\n", 0, index) + 1
+    return line, index - (text.rfind("\n", 0, index) + 1) + 1
+
+
 def compose_documents(text: str) -> Iterator[Document]:
     """Yield each non-empty document of ``text``; raise :class:`YamlProblem` on a syntax error."""
     loader = _NodeLoader(text)
@@ -271,9 +292,20 @@ def compose_documents(text: str) -> Iterator[Document]:
                 node = loader.get_node()
             except MarkedYAMLError as exc:
                 raise _problem_from_error(exc) from None
+            except ReaderError as exc:
+                line, col = _line_col(text, exc.position)
+                raise YamlProblem(
+                    "QB001",
+                    f"character U+{exc.character:04X} is not allowed in YAML; delete it or write it as an escape "
+                    "inside a double-quoted string",
+                    line,
+                    col,
+                ) from None
+            except YAMLError as exc:  # pragma: no cover - any other libyaml complaint, without a mark
+                raise YamlProblem("QB001", f"invalid YAML: {exc}", 1, 1) from None
             if node is None:  # pragma: no cover - an empty document
                 continue
-            if isinstance(node, ScalarNode) and node.tag == PLAIN_TAG and node.value == "":
+            if isinstance(node, ScalarNode) and node.ctag is _PLAIN_TAG_OBJ and node.value == "":
                 continue
             line, col = _pos(node)
             doc = Document(data=None, line=line, column=col)

@@ -171,7 +171,21 @@ def test_loading_never_modifies_the_input(tmp_path: Path) -> None:
     assert path.read_bytes() == content
 
 
-_text = st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=30).filter(lambda s: s.strip() == s and s)
+def _yaml_printable(ch: str) -> bool:
+    """YAML 1.2 c-printable: what a YAML stream may carry literally."""
+    cp = ord(ch)
+    return cp in (0x9, 0xA, 0xD, 0x85) or 0x20 <= cp <= 0x7E or 0xA0 <= cp <= 0xD7FF or 0xE000 <= cp <= 0xFFFD or cp >= 0x10000
+
+
+_text = st.text(st.characters(blacklist_categories=("Cs", "Cc")).filter(_yaml_printable), min_size=1, max_size=30).filter(
+    lambda s: s.strip() == s and s
+)
+
+
+def test_character_yaml_cannot_carry_is_one_clear_problem() -> None:
+    result = load("id: q\ntype: essay\nstem: bad \ufffe here\n")
+    [problem] = result.problems
+    assert problem.code == "QB001" and (problem.line, problem.column) == (3, 11) and "U+FFFE" in problem.message
 
 
 @settings(max_examples=200, deadline=None)

@@ -23,6 +23,8 @@ options:
     rationale: Indifference makes peers withdraw.
   - text: Authority and control
     rationale: Control undermines mutuality.
+  - text: Strict adherence to rules
+    rationale: Rigid rules stifle a personal approach.
 explanation: Empathy and listening build the trust that peer support depends on.
 """
 

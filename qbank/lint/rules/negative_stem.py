@@ -1,11 +1,28 @@
-"""PLACEHOLDER: implementation pending (issue 2 work in progress)."""
-
 from __future__ import annotations
 
+import re
 from typing import Any, Iterable, Mapping
 
-from qbank.lint.base import Rule, RuleDoc, Severity, Violation
+from qbank.lint.base import Rule, RuleDoc, RuleOption, Severity, Violation
 from qbank.model import Item
+from qbank.text import (
+    Token,
+    blank_quoted,
+    in_subordinate_clause,
+    in_title_case_run,
+    inside,
+    is_emphasised,
+    is_negative_word,
+    lead_in_span,
+    negates_question,
+    spans_of,
+    strip_code,
+    word_tokens,
+)
+
+# Phrases in which a negative word asks nothing negative.
+NOT_NEGATIVE = ["at least", "not only", "or not", "than not", "least restrictive", "true or false", "true/false"]
+_TRUE_OR_FALSE = re.compile(r"^\W*true\s*(?:or|/)\s*false\b", re.I)
 
 
 class NegativeStem(Rule):
@@ -14,7 +31,64 @@ class NegativeStem(Rule):
     summary = "The stem asks for the option that does NOT fit without emphasising the negative word."
     severity = Severity.WARNING
     scope = "item"
-    doc = RuleDoc(what="TODO", why="TODO", bad="TODO", good="TODO")
+    types = frozenset({"multiple_choice", "multiple_response", "short_answer", "numerical"})
+    options = (
+        RuleOption("extend-terms", [], "More negative words to report in a lead-in (for example 'never', 'avoid')."),
+        RuleOption(
+            "ignore-phrases",
+            NOT_NEGATIVE,
+            "Phrases in which a negative word does not turn the question around; replace the list to add your own.",
+        ),
+    )
+    doc = RuleDoc(
+        what="Reports a stem whose lead-in (the last sentence with a question mark, else the last "
+        "sentence that is not an instruction such as 'Select all that apply') asks for the option "
+        "that does not fit with not, n't, cannot, except, least, false, incorrect or untrue (plus "
+        "`extend-terms`), when that word is not emphasised. Emphasised means written in capitals "
+        "(NOT, EXCEPT, LEAST) or in bold (`**not**`, `__not__`, `<b>`, `<strong>`, `<u>`). Not "
+        "reported: negatives in the vignette before the lead-in, in a relative or adverbial clause "
+        "('peers who are not paid', 'if it is not treated'), in quotations or capitalised titles "
+        "('Do Not Resuscitate'), 'at least' and the other `ignore-phrases`, 'false' naming a thing "
+        "('a false positive'), and 'True or false:' statements. Applies to choice, short-answer and "
+        "numerical items; true/false, matching and essay stems are statements or instructions "
+        "rather than questions that ask for an option.",
+        why="A student reading quickly misses an unstressed 'not' and answers the opposite question, "
+        "so the item measures reading care instead of knowledge. The NBME guide advises against "
+        "negative stems, and Haladyna, Downing and Rodriguez (2002) recommend wording stems "
+        "positively, or at least making the negative impossible to miss (capitals or bold) when it "
+        "is essential.",
+        bad="stem: All of the following are core skills of motivational interviewing except:\n",
+        good="stem: Which of the following is a core skill of motivational interviewing?\n",
+        notes="When the negative is essential (what a peer specialist must never do, say), keep it "
+        "but make it stand out: 'All of the following are core skills of motivational "
+        "interviewing EXCEPT:'. Rewriting the question positively is still better, since a "
+        "negative costs every student time. The rule reports the first offending word of an item.",
+    )
 
     def check(self, item: Item, opts: Mapping[str, Any]) -> Iterable[Violation]:
-        return ()
+        prose = blank_quoted(strip_code(item.stem))
+        sentence = lead_in_span(prose)
+        if _TRUE_OR_FALSE.match(prose[sentence[0] : sentence[1]]):
+            return
+        word = _unemphasised_negative(prose, sentence, opts)
+        if word is not None:
+            yield Violation(
+                f"the lead-in asks for the exception with an unemphasised {word.text!r}; ask the question "
+                f"positively, or if the negative is essential write it as {word.text.upper()!r} or in bold",
+                ("stem",),
+            )
+
+
+def _unemphasised_negative(prose: str, sentence: tuple[int, int], opts: Mapping[str, Any]) -> Token | None:
+    """The first negative word that turns the lead-in's question around and is not emphasised."""
+    words_ = word_tokens(prose, *sentence)
+    ignored = spans_of(prose, opts["ignore-phrases"])
+    for index, word in enumerate(words_):
+        if not is_negative_word(word, opts["extend-terms"]) or inside(word.start, word.end, ignored):
+            continue
+        if is_emphasised(prose, word) or in_title_case_run(prose, words_, index):
+            continue
+        if in_subordinate_clause(prose, sentence, word) or not negates_question(words_, index):
+            continue
+        return word
+    return None

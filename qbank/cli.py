@@ -152,7 +152,7 @@ def lint(
 @main.command()
 @click.argument("rule", required=False)
 @click.option("--all", "show_all", is_flag=True, help="List every rule with its code, name, severity and summary.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True, help="markdown with --all writes the catalogue page (docs/rules.md).")
 def rule(rule: str | None, show_all: bool, fmt: str) -> None:
     """Explain a lint rule: what it checks, why it matters, and a flawed and a fixed example.
 
@@ -162,7 +162,7 @@ def rule(rule: str | None, show_all: bool, fmt: str) -> None:
       qbank rule missing-distractor-rationale
       qbank rule --all
     """
-    from qbank.lint.docs import rule_as_dict, rule_catalogue, rule_text
+    from qbank.lint.docs import rule_as_dict, rule_catalogue, rule_markdown, rule_text, rules_markdown
     from qbank.lint.registry import all_rules, find_rule
 
     if show_all or rule is None:
@@ -171,6 +171,8 @@ def rule(rule: str | None, show_all: bool, fmt: str) -> None:
             sys.exit(EXIT_ERROR)
         if fmt == "json":
             click.echo(json.dumps([rule_as_dict(r) for r in all_rules()], indent=2, ensure_ascii=False))
+        elif fmt == "markdown":
+            click.echo(rules_markdown(all_rules()), nl=False)
         else:
             click.echo(rule_catalogue(all_rules()), nl=False)
         return
@@ -184,6 +186,8 @@ def rule(rule: str | None, show_all: bool, fmt: str) -> None:
         _fail(f"no rule {rule!r}{hint}")
     if fmt == "json":
         click.echo(json.dumps(rule_as_dict(found), indent=2, ensure_ascii=False))
+    elif fmt == "markdown":
+        click.echo(rule_markdown(found), nl=False)
     else:
         click.echo(rule_text(found), nl=False)
 

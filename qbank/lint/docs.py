@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from typing import Any, Iterable
 
 from qbank.lint.base import Rule
@@ -60,7 +61,13 @@ def rule_markdown(rule: Rule, heading: str = "#") -> str:
 
 
 def _indent(text: str) -> str:
+    """Indent a block verbatim (examples are YAML: their lines must not be re-wrapped)."""
     return "\n".join("    " + line if line else "" for line in text.rstrip("\n").split("\n"))
+
+
+def _wrap(text: str) -> str:
+    """Prose wrapped for an 80-column terminal, indented under its heading."""
+    return "\n".join(textwrap.fill(para, width=84, initial_indent="    ", subsequent_indent="    ") for para in text.split("\n"))
 
 
 def rule_text(rule: Rule) -> str:
@@ -73,18 +80,19 @@ def rule_text(rule: Rule) -> str:
         f"Checked on {_SCOPES[rule.scope]}; applies to {_types(rule)}.",
         "",
         "What it checks:",
-        _indent(d.what),
+        _wrap(d.what),
         "",
         "Why it matters:",
-        _indent(d.why),
+        _wrap(d.why),
         "",
     ]
     if d.notes:
-        out += [_indent(d.notes), ""]
+        out += [_wrap(d.notes), ""]
     if rule.options:
         out.append(f"Options ([tool.qbank.rules.{rule.name}]):")
         for o in rule.options:
-            out.append(f"    {o.name} = {o.default!r}  {o.help}")
+            out.append(textwrap.fill(f"{o.name} = {o.default!r}", width=84, initial_indent="    ", subsequent_indent="        "))
+            out.append(textwrap.fill(o.help, width=84, initial_indent="        ", subsequent_indent="        "))
         out.append("")
     out += ["Flawed:", _indent(d.bad), "", "Fixed:", _indent(d.good), ""]
     return "\n".join(out) + "\n"
@@ -113,3 +121,24 @@ def rule_as_dict(rule: Rule) -> dict[str, Any]:
         "good": d.good,
         "notes": d.notes,
     }
+
+
+def rules_markdown(rules: Iterable[Rule]) -> str:
+    """The whole catalogue as one Markdown page (docs/rules.md is generated from it)."""
+    rules = list(rules)
+    parts = [
+        "# Lint rules",
+        "",
+        "Generated from the rules' own documentation by `qbank rule --all --format markdown`; do not edit by hand.",
+        "`qbank rule CODE` prints the same text in a terminal.",
+        "",
+        "| code | name | severity | checks |",
+        "|---|---|---|---|",
+    ]
+    for r in rules:
+        anchor = f"{r.code.lower()}-{r.name}"
+        parts.append(f"| [{r.code}](#{anchor}) | `{r.name}` | {r.severity.value} | {r.summary} |")
+    parts.append("")
+    for r in rules:
+        parts.append(rule_markdown(r, heading="##"))
+    return "\n".join(parts).rstrip("\n") + "\n"

@@ -3,8 +3,9 @@
     python benchmarks/bench_lint.py [--items 10000] [--per-file 1] [--repeat 3]
 
 Prints, for the same files: reading and composing them with the C composer only (the floor any
-linter must pay), loading them into validated items, the full in-process lint, and the ``qbank
-lint`` command end to end (a new process, as pre-commit and CI run it). Best of ``--repeat`` runs.
+linter must pay without a cache), loading them into validated items, the full in-process lint,
+and the ``qbank lint`` command end to end (a new process, as pre-commit and CI run it), without the
+cache and with a warm cache (nothing changed since the last run). Best of ``--repeat`` runs.
 """
 
 from __future__ import annotations
@@ -64,20 +65,31 @@ def main() -> None:
         def lint_in_process() -> None:
             lint_loaded(load_paths([bank]), selection)
 
-        def lint_cli() -> None:
+        cache = Path(tmp) / "cache"
+
+        def lint_cli(*extra: str) -> None:
             env = dict(os.environ, NO_COLOR="1")
             proc = subprocess.run(
-                [sys.executable, "-m", "qbank", "lint", str(bank)],
+                [sys.executable, "-m", "qbank", "lint", str(bank), *extra],
                 capture_output=True, text=True, env=env, check=False,
             )
             if proc.returncode not in (0, 1):
                 raise SystemExit(proc.stderr)
 
+        def lint_cli_cold() -> None:
+            lint_cli("--no-cache")
+
+        def lint_cli_warm() -> None:
+            lint_cli("--cache-dir", str(cache))
+
+        lint_cli_warm()  # fill the cache once
+
         rows = [
             ("parse only (C composer, read + compose)", best_of(args.repeat, parse_only)),
             ("load (compose + validate with pydantic)", best_of(args.repeat, load_only)),
             ("lint in process (load + all rules)", best_of(args.repeat, lint_in_process)),
-            ("qbank lint (new process, end to end)", best_of(args.repeat, lint_cli)),
+            ("qbank lint --no-cache (new process)", best_of(args.repeat, lint_cli_cold)),
+            ("qbank lint, warm cache (new process)", best_of(args.repeat, lint_cli_warm)),
         ]
         for label, seconds in rows:
             print(f"{label:<45} {seconds:7.3f} s  {args.items / seconds:9.0f} items/s")

@@ -74,6 +74,8 @@ def main() -> None:
 @click.option("--statistics", is_flag=True, help="Print the number of findings per rule instead of each finding (text format).")
 @click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False), default=None, help="Use this qbank.toml or pyproject.toml instead of discovering one.")
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True, help="Colour text output (auto: only on a terminal, and not when NO_COLOR is set).")
+@click.option("--no-cache", is_flag=True, help="Do not read or write the lint cache.")
+@click.option("--cache-dir", type=click.Path(path_type=Path, file_okay=False), default=None, envvar="QBANK_CACHE_DIR", help="Where the cache lives [env QBANK_CACHE_DIR; default: .qbank_cache beside the config file, else in the current folder].")
 def lint(
     paths: tuple[Path, ...],
     select: tuple[str, ...],
@@ -85,6 +87,8 @@ def lint(
     statistics: bool,
     config_path: Path | None,
     color: str,
+    no_cache: bool,
+    cache_dir: Path | None,
 ) -> None:
     """Check item files for broken and poorly written items.
 
@@ -98,6 +102,9 @@ def lint(
       qbank lint --format github            # in a GitHub Actions step
       qbank lint --format sarif -o qbank.sarif
       qbank lint --statistics
+
+    Unchanged files are not re-checked: results are cached per file content in .qbank_cache/
+    (use --no-cache to bypass it).
     """
     from qbank.config import ConfigError, check_selectors, load_config
     from qbank.lint.base import Severity
@@ -119,7 +126,11 @@ def lint(
         if not target.exists():
             _fail(f"{target}: no such file or folder")
     root = config.root if config.source is not None else Path.cwd()
-    report = lint_paths(targets, config, selection, relative_to=Path.cwd())
+    if no_cache:
+        cache_dir = None
+    elif cache_dir is None:
+        cache_dir = root / ".qbank_cache"
+    report = lint_paths(targets, config, selection, relative_to=Path.cwd(), cache_dir=cache_dir)
     threshold = Severity(fail_on) if fail_on else config.fail_on
     use_color = output is None and (
         color == "always" or (color == "auto" and sys.stdout.isatty() and "NO_COLOR" not in os.environ)

@@ -9,6 +9,7 @@ under QB001, QB002 and QB004.
 from __future__ import annotations
 
 import difflib
+import marshal
 import os
 import types
 import typing
@@ -36,30 +37,74 @@ class Problem:
     item_id: str | None = None
 
 
-@dataclass(slots=True)
 class LoadedItem:
-    """A validated item plus its origin: the file, and the position of every key and value."""
+    """A validated item plus its origin: the file, and the position of every key and value.
 
-    item: Item
-    file: str
-    line: int
-    column: int
-    values: dict[tuple[str | int, ...], Pos] = field(repr=False)
-    keys: dict[tuple[str | int, ...], Pos] = field(repr=False)
-    source: Path | None = None
-    """The file as read from disk (``file`` is the path as shown to users); None for in-memory text."""
+    Positions may arrive packed (from the lint cache) and are unpacked on first use: most items
+    never have a finding, so most position tables are never read.
+    """
+
+    __slots__ = ("item", "file", "line", "column", "source", "_values", "_keys", "_packed")
+
+    def __init__(
+        self,
+        item: Item,
+        file: str,
+        line: int,
+        column: int,
+        values: dict[tuple[str | int, ...], Pos] | None = None,
+        keys: dict[tuple[str | int, ...], Pos] | None = None,
+        source: Path | None = None,
+        packed: bytes | None = None,
+    ) -> None:
+        self.item = item
+        self.file = file
+        self.line = line
+        self.column = column
+        self.source = source
+        """The file as read from disk (``file`` is the path as shown to users); None for in-memory text."""
+        self._values = values
+        self._keys = keys
+        self._packed = packed
+
+    def __repr__(self) -> str:
+        return f"LoadedItem({self.item.id!r}, {self.file!r}, line={self.line})"
 
     @property
     def id(self) -> str:
         return self.item.id
 
+    def _unpack(self) -> None:
+        values, keys = marshal.loads(self._packed or marshal.dumps(((), ())))
+        self._values, self._keys = dict(values), dict(keys)
+        self._packed = None
+
+    @property
+    def values(self) -> dict[tuple[str | int, ...], Pos]:
+        if self._values is None:
+            self._unpack()
+        return self._values  # type: ignore[return-value]
+
+    @property
+    def keys(self) -> dict[tuple[str | int, ...], Pos]:
+        if self._keys is None:
+            self._unpack()
+        return self._keys  # type: ignore[return-value]
+
+    def packed_positions(self) -> bytes:
+        """The position tables in the compact form the cache stores."""
+        if self._packed is not None:
+            return self._packed
+        return marshal.dumps((tuple(self.values.items()), tuple(self.keys.items())))
+
     def position(self, path: tuple[str | int, ...] = ()) -> Pos:
         """Where ``path`` (such as ``("options", 2, "text")``) sits, or its nearest parent."""
+        values, keys = self.values, self.keys
         while path:
-            pos = self.values.get(path)
+            pos = values.get(path)
             if pos is not None:
                 return pos
-            pos = self.keys.get(path)
+            pos = keys.get(path)
             if pos is not None:
                 return pos
             path = path[:-1]
@@ -327,21 +372,32 @@ def _raw_id(data: Any) -> str | None:
     return None
 
 
-def load_file(path: Path, result: LoadResult, display: str | None = None) -> None:
-    """Read one file (never modifying it) and add its items and problems to ``result``."""
-    name = display or str(path)
-    result.files.append(name)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        result.problems.append(Problem("QB001", name, 1, 1, f"cannot read the file: {exc.strerror or exc}"))
-        return
-    text, problem = _decode(raw, name)
+def load_bytes(raw: bytes, file: str, result: LoadResult, source: Path | None = None) -> None:
+    """Decode and load one file's bytes into ``result``."""
+    text, problem = _decode(raw, file)
     if problem is not None:
         result.problems.append(problem)
         return
     assert text is not None
-    load_text(text, name, result, source=path)
+    load_text(text, file, result, source=source)
+
+
+def read_file(path: Path, file: str, result: LoadResult) -> bytes | None:
+    """The file's bytes, or None after recording why it could not be read."""
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        result.problems.append(Problem("QB001", file, 1, 1, f"cannot read the file: {exc.strerror or exc}"))
+        return None
+
+
+def load_file(path: Path, result: LoadResult, display: str | None = None) -> None:
+    """Read one file (never modifying it) and add its items and problems to ``result``."""
+    name = display or str(path)
+    result.files.append(name)
+    raw = read_file(path, name, result)
+    if raw is not None:
+        load_bytes(raw, name, result, source=path)
 
 
 def iter_yaml_files(paths: Iterable[Path], exclude: Iterable[str] = ()) -> list[Path]:
@@ -370,16 +426,28 @@ def _glob_any(path: Path, pattern: str) -> bool:
 def load_paths(paths: Iterable[Path], exclude: Iterable[str] = (), relative_to: Path | None = None) -> LoadResult:
     """Load every item file under ``paths``; the result lists items and input problems in file order."""
     result = LoadResult()
+    shown = PathDisplay(relative_to)
     for path in iter_yaml_files(paths, exclude):
-        load_file(path, result, display=display_path(path, relative_to))
+        load_file(path, result, display=shown(path))
     return result
 
 
+class PathDisplay:
+    """Paths as users expect to see them: relative to ``base`` when inside it, with forward slashes.
+
+    Uses lexical absolute paths (no symlink resolution), which costs no system call per file.
+    """
+
+    def __init__(self, base: Path | None) -> None:
+        self.base = os.path.abspath(base) if base is not None else None
+
+    def __call__(self, path: Path) -> str:
+        if self.base is not None:
+            absolute = os.path.abspath(path)
+            if absolute == self.base or absolute.startswith(self.base.rstrip(os.sep) + os.sep):
+                return Path(os.path.relpath(absolute, self.base)).as_posix()
+        return path.as_posix()
+
+
 def display_path(path: Path, base: Path | None) -> str:
-    """The path as users expect to see it: relative to ``base`` when inside it, with forward slashes."""
-    if base is not None:
-        try:
-            return path.resolve().relative_to(base.resolve()).as_posix()
-        except ValueError:
-            pass
-    return path.as_posix()
+    return PathDisplay(base)(path)

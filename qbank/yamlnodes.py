@@ -219,6 +219,14 @@ class _Builder:
                 return None
         except ValueError:
             raise YamlProblem("QB001", f"{value!r} is not a valid {tag.rsplit(':', 1)[-1]}; fix the value or drop the tag", line, col) from None
+        if tag.startswith("!["):
+            raise YamlProblem(
+                "QB001",
+                "text that starts with '!' (such as a Markdown image) reads as a YAML tag; quote the whole value "
+                "or use a block scalar (|)",
+                line,
+                col,
+            )
         raise YamlProblem("QB001", f"unsupported tag {tag!r}; remove it (qbank reads plain YAML 1.2 data)", line, col)
 
     def _mapping(self, node: MappingNode, path: Path) -> dict[str, Any]:

@@ -132,6 +132,11 @@ def test_syntax_errors_become_one_qb001_with_a_line(text: str, line: int) -> Non
     assert problem.message
 
 
+def test_markdown_image_at_the_start_of_a_plain_value_gets_a_quoting_hint() -> None:
+    [problem] = load("id: q\ntype: essay\nstem: ![A chart](chart.png) What does it show?\n").problems
+    assert problem.code == "QB001" and problem.line == 3 and "quote the whole value" in problem.message
+
+
 def test_non_utf8_file(tmp_path: Path) -> None:
     path = tmp_path / "latin1.yaml"
     path.write_bytes("id: q\nstem: caf\xe9\n".encode("latin-1"))

@@ -94,6 +94,8 @@ class Rule:
     scope: ClassVar[str] = "item"
     #: Item types the rule applies to; ``None`` for all.
     types: ClassVar[frozenset[str] | None] = None
+    #: False when findings depend on more than the item's own file (the lint cache then re-runs it).
+    cacheable: ClassVar[bool] = True
 
     def check(self, item: Item, opts: Mapping[str, Any]) -> Iterable[Violation]:
         """Report on one item (item rules)."""

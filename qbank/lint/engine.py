@@ -6,14 +6,17 @@ accidentally change what another rule reports.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Sequence
 
+from qbank.cache import CacheEntry, LintCache, digest
 from qbank.config import Config
 from qbank.lint.base import Finding, Rule, RuleSettings, Severity
 from qbank.lint.registry import all_rules, expand_selector
-from qbank.loader import LoadedItem, LoadResult, load_paths
+from qbank.loader import LoadedItem, LoadResult, PathDisplay, Problem, iter_yaml_files, load_bytes, read_file
+from qbank.model import ITEM_ADAPTER
 
 
 @dataclass
@@ -43,6 +46,14 @@ class Selection:
             settings[code] = RuleSettings(rule, config.severity.get(code, rule.severity), options)
         return cls(settings)
 
+    def cache_key(self) -> str:
+        """Identifies everything besides file content that cached findings depend on."""
+        described = sorted(
+            (code, type(s.rule).__module__, type(s.rule).__qualname__, s.severity.value, repr(sorted(s.options.items())))
+            for code, s in self.settings.items()
+        )
+        return LintCache.key_for(described)
+
 
 @dataclass
 class LintReport:
@@ -65,47 +76,139 @@ def _ignored_codes(entry: LoadedItem) -> set[str]:
     return out
 
 
-def lint_loaded(result: LoadResult, selection: Selection) -> LintReport:
-    """Run the selected rules over loaded items and input problems."""
-    findings: list[Finding] = []
-    settings = selection.settings
-    for p in result.problems:
-        s = settings.get(p.code)
-        if s is not None:
-            findings.append(Finding(p.file, p.line, p.column, p.code, s.rule.name, s.severity, p.message, p.item_id))
+class _Run:
+    """One lint run: turns problems, item rules and bank rules into findings."""
 
-    item_rules = [s for s in settings.values() if s.rule.scope == "item"]
-    bank_rules = [s for s in settings.values() if s.rule.scope == "bank"]
-    ignores: dict[int, set[str]] = {}
-    for entry in result.items:
-        ignored = _ignored_codes(entry) if entry.item.lint.ignore else set()
-        if ignored:
-            ignores[id(entry)] = ignored
+    def __init__(self, selection: Selection) -> None:
+        self.settings = selection.settings
+        item_rules = [s for s in self.settings.values() if s.rule.scope == "item"]
+        self.cached_rules = [s for s in item_rules if s.rule.cacheable]
+        self.live_rules = [s for s in item_rules if not s.rule.cacheable]
+        self.bank_rules = [s for s in self.settings.values() if s.rule.scope == "bank"]
+        self.findings: list[Finding] = []
+        self.ignores: dict[int, set[str]] = {}
+
+    def finding(self, code: str, file: str, line: int, col: int, message: str, item_id: str | None) -> Finding | None:
+        s = self.settings.get(code)
+        if s is None:
+            return None
+        return Finding(file, line, col, code, s.rule.name, s.severity, message, item_id)
+
+    def add_problems(self, problems: Iterable[Problem]) -> None:
+        for p in problems:
+            f = self.finding(p.code, p.file, p.line, p.column, p.message, p.item_id)
+            if f is not None:
+                self.findings.append(f)
+
+    def item_findings(self, entry: LoadedItem, rules: Sequence[RuleSettings]) -> list[Finding]:
+        ignored = self.ignores.get(id(entry), ())
+        out = []
         item = entry.item
-        for s in item_rules:
+        for s in rules:
             rule = s.rule
             if rule.code in ignored or not rule.applies_to(item):
                 continue
             for v in rule.check_entry(entry, s.options):
                 line, col = entry.position(v.path)
-                findings.append(Finding(entry.file, line, col, rule.code, rule.name, s.severity, v.message, item.id))
-    for s in bank_rules:
-        rule = s.rule
-        for entry, v in rule.check_bank(result.items, s.options):
-            if rule.code in ignores.get(id(entry), ()):
-                continue
-            line, col = entry.position(v.path)
-            findings.append(Finding(entry.file, line, col, rule.code, rule.name, s.severity, v.message, entry.id))
-    findings.sort(key=lambda f: (f.path, f.line, f.column, f.code))
-    return LintReport(findings, files=len(result.files), items=len(result.items))
+                out.append(Finding(entry.file, line, col, rule.code, rule.name, s.severity, v.message, item.id))
+        return out
+
+    def register(self, entry: LoadedItem) -> None:
+        if entry.item.lint.ignore:
+            self.ignores[id(entry)] = _ignored_codes(entry)
+
+    def finish(self, items: Sequence[LoadedItem]) -> list[Finding]:
+        for entry in items:
+            self.findings.extend(self.item_findings(entry, self.live_rules))
+        for s in self.bank_rules:
+            rule = s.rule
+            for entry, v in rule.check_bank(items, s.options):
+                if rule.code in self.ignores.get(id(entry), ()):
+                    continue
+                line, col = entry.position(v.path)
+                self.findings.append(Finding(entry.file, line, col, rule.code, rule.name, s.severity, v.message, entry.id))
+        self.findings.sort(key=lambda f: (f.path, f.line, f.column, f.code))
+        return self.findings
+
+
+def lint_loaded(result: LoadResult, selection: Selection) -> LintReport:
+    """Run the selected rules over already loaded items and input problems."""
+    run = _Run(selection)
+    run.add_problems(result.problems)
+    for entry in result.items:
+        run.register(entry)
+        run.findings.extend(run.item_findings(entry, run.cached_rules))
+    return LintReport(run.finish(result.items), files=len(result.files), items=len(result.items))
+
+
+def _from_cache(entry: CacheEntry, file: str, source: Path, run: _Run, items: list[LoadedItem]) -> None:
+    for code, line, col, message, item_id in entry.problems:
+        f = run.finding(code, file, line, col, message, item_id)
+        if f is not None:
+            run.findings.append(f)
+    for data, line, col, packed in entry.items:
+        loaded = LoadedItem(ITEM_ADAPTER.validate_python(data), file, line, col, source=source, packed=packed)
+        run.register(loaded)
+        items.append(loaded)
+    for code, line, col, message, item_id in entry.findings:
+        f = run.finding(code, file, line, col, message, item_id)
+        if f is not None:
+            run.findings.append(f)
 
 
 def lint_paths(
-    paths: Iterable[Path], config: Config, selection: Selection | None = None, relative_to: Path | None = None
+    paths: Iterable[Path],
+    config: Config,
+    selection: Selection | None = None,
+    relative_to: Path | None = None,
+    cache_dir: Path | None = None,
 ) -> LintReport:
-    """Load and lint every item file under ``paths``: the library entry point behind ``qbank lint``."""
-    result = load_paths(paths, config.exclude, relative_to=relative_to)
-    return lint_loaded(result, selection or Selection.from_config(config))
+    """Load and lint every item file under ``paths``: the library entry point behind ``qbank lint``.
+
+    With ``cache_dir``, unchanged files (same bytes) reuse their items and item-rule findings from
+    the previous run; see :mod:`qbank.cache`.
+    """
+    selection = selection or Selection.from_config(config)
+    run = _Run(selection)
+    cache = LintCache(cache_dir, selection.cache_key()) if cache_dir is not None else None
+    items: list[LoadedItem] = []
+    files = iter_yaml_files(paths, config.exclude)
+    shown = PathDisplay(relative_to)
+    for path in files:
+        file = shown(path)
+        scratch = LoadResult()
+        raw = read_file(path, file, scratch)
+        if raw is None:
+            run.add_problems(scratch.problems)
+            continue
+        key = os.path.abspath(path) if cache is not None else ""
+        file_digest = digest(raw) if cache is not None else b""
+        cached = cache.get(key, file_digest) if cache is not None else None
+        if cached is not None:
+            _from_cache(cached, file, path, run, items)
+            continue
+        load_bytes(raw, file, scratch, source=path)
+        run.add_problems(scratch.problems)
+        new_findings: list[Finding] = []
+        for entry in scratch.items:
+            run.register(entry)
+            new_findings.extend(run.item_findings(entry, run.cached_rules))
+        run.findings.extend(new_findings)
+        items.extend(scratch.items)
+        if cache is not None:
+            cache.put(
+                key,
+                CacheEntry(
+                    file_digest,
+                    [(p.code, p.line, p.column, p.message, p.item_id) for p in scratch.problems],
+                    [(e.item.model_dump(), e.line, e.column, e.packed_positions()) for e in scratch.items],
+                    [(f.code, f.line, f.column, f.message, f.item_id) for f in new_findings],
+                ),
+            )
+    findings = run.finish(items)
+    if cache is not None:
+        cache.save()
+    return LintReport(findings, files=len(files), items=len(items))
 
 
 __all__ = ["LintReport", "Selection", "all_rules", "lint_loaded", "lint_paths"]

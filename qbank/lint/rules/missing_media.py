@@ -16,6 +16,7 @@ class MissingMedia(Rule):
     name = "missing-media"
     summary = "An item refers to an image or file that does not exist."
     severity = Severity.ERROR
+    cacheable = False  # a referenced file can appear or vanish while the item file stays the same
     doc = RuleDoc(
         what="Resolves every local image (`![alt](path)`, `<img src>`) and linked file (`[text](path)`) "
         "in an item's Markdown relative to the item's own YAML file, and reports those that do not "

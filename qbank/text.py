@@ -543,21 +543,51 @@ def _verb_like_s(tokens: list[str], i: int) -> bool:
     return nxt not in ("", "and", "or", "nor") and nxt not in _PHRASE_BREAKS
 
 
+_IRREGULAR_PAST = frozenset(
+    """began became brought built came caught chose drew fell fought found gave grew held kept knew
+    led left lost made meant met paid ran rose said sank saw sent sold spoke spent stood struck
+    taught thought told took underwent was went were won wrote""".split()
+)
+
+
+def _verb_like_past(tokens: list[str], i: int) -> bool:
+    """A past-tense verb guess for history-style claims ('The Reign of Terror ended with ...',
+    'The storming of the Bastille took place ...'): a regular -ed form or a common irregular past,
+    after a subject that does not end in a determiner, and followed by more words."""
+    w = tokens[i]
+    if i > 6 or i + 1 >= len(tokens) or tokens[i - 1] in _DETERMINERS or tokens[i - 1] == "to":
+        return False
+    if tokens[i + 1] in ("and", "or", "nor", "by"):
+        return False  # "... called and ...", "... caused by ..." read as participles
+    return w in _IRREGULAR_PAST or (w.endswith("ed") and len(w) >= 5)
+
+
+_CODE_SPAN = re.compile(r"(`+)(.+?)\1", re.S)
+
+
+def _claim_tokens(text: str) -> list[str]:
+    """Lower-cased words of an option, with each inline code span standing as one word ('code'):
+    in '`list.sort()` returns a new list' the code is the subject, not nothing."""
+    return [t.casefold() for t in words(plain(_CODE_SPAN.sub(" code ", text)))]
+
+
 def is_declarative(text: str, *, strict: bool = False) -> bool:
     """Whether an option reads as a stand-alone claim (subject + finite verb), not a phrase.
 
     ``strict`` accepts only auxiliaries, modals and forms of be/have/do as the finite verb; the
-    default also guesses third-person -s verbs near the start ("Relapse means ...").
+    default also guesses third-person -s verbs near the start ("Relapse means ...") and past-tense
+    verbs ("The war ended in 1945").
     """
-    text = plain(text)
-    if not text or text[0] in "\"'“‘":
+    if not plain(text) or plain(text)[0] in "\"'“‘":
         return False  # quoted speech answers a question about what someone says
-    tokens = [t.casefold() for t in words(text)]
+    tokens = _claim_tokens(text)
     if len(tokens) < 3 or tokens[0] in _NON_SUBJECT_OPENERS:
         return False
     if any(t in _FINITE for t in tokens[1:]) or tokens[0] in _SUBJECT_PRONOUNS:
         return True
-    return not strict and any(_verb_like_s(tokens, i) for i in range(1, min(len(tokens), 5)))
+    if strict:
+        return False
+    return any(_verb_like_s(tokens, i) or _verb_like_past(tokens, i) for i in range(1, min(len(tokens), 7)))
 
 
 def _claim_split(text: str) -> int:
@@ -962,7 +992,7 @@ _REF_FILLER = frozenset(
     {
         "both", "and", "or", "nor", "neither", "either", "only", "option", "options", "answer", "answers",
         "choice", "choices", "response", "responses", "statement", "statements", "is", "are", "correct",
-        "true", "right", "above",
+        "true", "right", "above", "together", "combined", "alike",
     }
 )
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "vii": 7, "viii": 8}

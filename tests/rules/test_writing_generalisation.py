@@ -1,0 +1,48 @@
+"""Cases found by the independently written evaluation set (benchmarks/lint-eval-extra)."""
+
+from __future__ import annotations
+
+from tests.conftest import fires, item, mc
+
+
+def test_true_false_options_reads_past_tense_claims() -> None:
+    it = mc(
+        "Which statement about the Industrial Revolution is untrue?",
+        "The spinning jenny was invented in the 1760s",
+        "Railways spread across Britain in the 1830s",
+        "Steam power replaced water wheels in many mills",
+        "The revolution ended with the abolition of factories",
+        key=3,
+    )
+    assert fires("QB313", it)
+
+
+def test_true_false_options_treats_code_as_a_subject() -> None:
+    it = item(
+        type="multiple_response",
+        stem="Which of the following are true about Python dictionaries? Select all that apply.",
+        options=[
+            {"text": "Keys must be hashable", "correct": True, "rationale": "r"},
+            {"text": "Dictionaries keep insertion order", "correct": True, "rationale": "r"},
+            {"text": "`dict.get()` raises KeyError for a missing key", "rationale": "r"},
+            {"text": "`len(d)` returns the number of values plus keys", "rationale": "r"},
+        ],
+    )
+    assert fires("QB313", it)
+
+
+def test_true_false_options_stays_quiet_for_past_tense_answers_to_one_question() -> None:
+    it = mc(
+        "In which year did the Berlin Wall fall?",
+        "1987",
+        "1989",
+        "1991",
+        key=1,
+    )
+    assert not fires("QB313", it)
+
+
+def test_combined_options_with_a_trailing_word() -> None:
+    it = mc("Which property of sound changes with the medium?", "Speed", "Frequency", "Amplitude", "A and C together")
+    assert fires("QB309", it)
+    assert not fires("QB309", mc("Which pair works together?", "Salt and pepper together", "Oil", "Water"))

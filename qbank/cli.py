@@ -173,7 +173,13 @@ def rule(rule: str | None, show_all: bool, fmt: str) -> None:
       qbank rule missing-distractor-rationale
       qbank rule --all
     """
-    from qbank.lint.docs import rule_as_dict, rule_catalogue, rule_markdown, rule_text, rules_markdown
+    from qbank.lint.docs import (
+        rule_as_dict,
+        rule_catalogue,
+        rule_markdown,
+        rule_text,
+        rules_markdown,
+    )
     from qbank.lint.registry import all_rules, find_rule
 
     if show_all or rule is None:

@@ -20,7 +20,14 @@ from typing import Any, Iterable, Literal, Union, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 
 from qbank.model import ITEM_ADAPTER, ITEM_TYPES, MODELS, Item
-from qbank.yamlnodes import Plain, Pos, YamlProblem, compose_documents, resolve_deep, resolve_plain
+from qbank.yamlnodes import (
+    Plain,
+    Pos,
+    YamlProblem,
+    compose_documents,
+    resolve_deep,
+    resolve_plain,
+)
 
 YAML_SUFFIXES = (".yaml", ".yml")
 

@@ -184,6 +184,15 @@ MODELS: dict[str, type[_ItemBase]] = {
 }
 
 
+def single_key(item: Item) -> int | None:
+    """The index of the only correct option of a choice item; None with no key, several, or no options."""
+    options = getattr(item, "options", None)
+    if not options:
+        return None
+    keys = [i for i, o in enumerate(options) if o.correct]
+    return keys[0] if len(keys) == 1 else None
+
+
 TextPath = tuple[str | int, ...]
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from qbank import __version__
 from qbank.model import ITEM_ADAPTER
 
 SCHEMA_ID = "https://qbank.invalid/schemas/item.schema.json"

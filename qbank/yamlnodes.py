@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from typing import Any, Iterator
 
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.reader import ReaderError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from ruamel.yaml.reader import ReaderError
 from ruamel.yaml.resolver import BaseResolver
 from ruamel.yaml.tag import Tag
 

@@ -15,7 +15,15 @@ from qbank.cache import CacheEntry, LintCache, digest
 from qbank.config import Config
 from qbank.lint.base import Finding, Rule, RuleSettings, Severity
 from qbank.lint.registry import all_rules, expand_selector
-from qbank.loader import LoadedItem, LoadResult, PathDisplay, Problem, iter_yaml_files, load_bytes, read_file
+from qbank.loader import (
+    LoadedItem,
+    LoadResult,
+    PathDisplay,
+    Problem,
+    iter_yaml_files,
+    load_bytes,
+    read_file,
+)
 from qbank.model import ITEM_ADAPTER
 
 

@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import fires, item, mc, run_rule
 from qbank.lint.registry import find_rule
 from qbank.model import Item
 from qbank.text import blank_quoted, lead_in
+from tests.conftest import fires, item, mc, run_rule
 
 CODES = ["QB301", "QB302", "QB303", "QB304", "QB306", "QB309", "QB311", "QB312"]
 STEM = "Which approach best supports a peer's recovery?"

@@ -3,8 +3,9 @@ from __future__ import annotations
 from typing import Any, Iterable, Mapping
 
 from qbank.lint.base import Rule, RuleDoc, RuleOption, Severity, Violation
+from qbank.lint.rules._catch_all import catch_all_violations
 from qbank.model import Item
-from qbank.text import ALL_OF_THE_ABOVE, starts_with_phrase
+from qbank.text import ALL_OF_THE_ABOVE
 
 
 class AllOfTheAbove(Rule):
@@ -55,14 +56,8 @@ class AllOfTheAbove(Rule):
     )
 
     def check(self, item: Item, opts: Mapping[str, Any]) -> Iterable[Violation]:
-        phrases = (*ALL_OF_THE_ABOVE, *opts["extend-phrases"])
-        for i, option in enumerate(item.options):
-            found = starts_with_phrase(option.text, phrases)
-            if found is None:
-                continue
-            fix = (
-                "it is the key, so ask for every correct option with type: multiple_response instead"
-                if option.correct
-                else "replace it with a plausible distractor"
-            )
-            yield Violation(f"option {i + 1} is '{found.capitalize()}'; {fix}", ("options", i, "text"))
+        return catch_all_violations(
+            item,
+            (*ALL_OF_THE_ABOVE, *opts["extend-phrases"]),
+            key_fix="it is the key, so ask for every correct option with type: multiple_response instead",
+        )

@@ -4,7 +4,13 @@ from typing import Any, Iterable, Mapping, Sequence
 
 from qbank.lint.base import Rule, RuleDoc, RuleOption, Severity, Violation
 from qbank.model import Item, Option
-from qbank.text import is_label_only, joined_parts, option_plain, option_references, starts_with_phrase
+from qbank.text import (
+    is_label_only,
+    joined_parts,
+    option_plain,
+    option_references,
+    starts_with_phrase,
+)
 
 BOTH_OF_THE_ABOVE = ("both of the above", "both the above", "both of these", "both of those")
 

@@ -11,15 +11,16 @@ from __future__ import annotations
 from typing import Any, Iterable, Mapping
 
 from qbank.lint.base import Rule, RuleDoc, Severity, Violation
-from qbank.model import Item
-from qbank.text import article_before_answer, completion_verb_number, first_word, indefinite_article, noun_number
+from qbank.model import Item, single_key
+from qbank.text import (
+    article_before_answer,
+    completion_verb_number,
+    first_word,
+    indefinite_article,
+    noun_number,
+)
 
 _OWN_DETERMINERS = frozenset({"a", "an", "the", "this", "that", "these", "those", "some", "any"})
-
-
-def _single_key(item: Item) -> int | None:
-    keys = [i for i, o in enumerate(item.options) if o.correct]
-    return keys[0] if len(keys) == 1 else None
 
 
 def _option_article(text: str) -> str | None:
@@ -97,7 +98,7 @@ class GrammaticalCue(Rule):
     )
 
     def check(self, item: Item, opts: Mapping[str, Any]) -> Iterable[Violation]:
-        k = _single_key(item)
+        k = single_key(item)
         if k is None or len(item.options) < 2:
             return
         message = _article_cue(item, k) or _verb_cue(item, k)

@@ -11,13 +11,8 @@ from __future__ import annotations
 from typing import Any, Iterable, Mapping
 
 from qbank.lint.base import Rule, RuleDoc, RuleOption, Severity, Violation
-from qbank.model import Item
+from qbank.model import Item, single_key
 from qbank.text import char_length
-
-
-def _single_key(item: Item) -> int | None:
-    keys = [i for i, o in enumerate(item.options) if o.correct]
-    return keys[0] if len(keys) == 1 else None
 
 
 class LongestOptionIsKey(Rule):
@@ -62,7 +57,7 @@ class LongestOptionIsKey(Rule):
     )
 
     def check(self, item: Item, opts: Mapping[str, Any]) -> Iterable[Violation]:
-        k = _single_key(item)
+        k = single_key(item)
         if k is None or len(item.options) < 2:
             return
         key_text = item.options[k].text

@@ -3,8 +3,9 @@ from __future__ import annotations
 from typing import Any, Iterable, Mapping
 
 from qbank.lint.base import Rule, RuleDoc, RuleOption, Severity, Violation
+from qbank.lint.rules._catch_all import catch_all_violations
 from qbank.model import Item
-from qbank.text import NONE_OF_THE_ABOVE, starts_with_phrase
+from qbank.text import NONE_OF_THE_ABOVE
 
 
 class NoneOfTheAbove(Rule):
@@ -50,14 +51,8 @@ class NoneOfTheAbove(Rule):
     )
 
     def check(self, item: Item, opts: Mapping[str, Any]) -> Iterable[Violation]:
-        phrases = (*NONE_OF_THE_ABOVE, *opts["extend-phrases"])
-        for i, option in enumerate(item.options):
-            found = starts_with_phrase(option.text, phrases)
-            if found is None:
-                continue
-            fix = (
-                "it is the key, so the item rewards rejecting wrong answers; write the correct answer as an option"
-                if option.correct
-                else "replace it with a plausible distractor"
-            )
-            yield Violation(f"option {i + 1} is '{found.capitalize()}'; {fix}", ("options", i, "text"))
+        return catch_all_violations(
+            item,
+            (*NONE_OF_THE_ABOVE, *opts["extend-phrases"]),
+            key_fix="it is the key, so the item rewards rejecting wrong answers; write the correct answer as an option",
+        )

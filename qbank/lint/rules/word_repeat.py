@@ -12,13 +12,8 @@ from __future__ import annotations
 from typing import Any, Iterable, Mapping
 
 from qbank.lint.base import Rule, RuleDoc, RuleOption, Severity, Violation
-from qbank.model import Item
+from qbank.model import Item, single_key
 from qbank.text import content_words, family_member
-
-
-def _single_key(item: Item) -> int | None:
-    keys = [i for i, o in enumerate(item.options) if o.correct]
-    return keys[0] if len(keys) == 1 else None
 
 
 def _echoes(stem_words: list[str], key: str, distractors: list[str]) -> list[tuple[str, str]]:
@@ -74,7 +69,7 @@ class WordRepeat(Rule):
     )
 
     def check(self, item: Item, opts: Mapping[str, Any]) -> Iterable[Violation]:
-        k = _single_key(item)
+        k = single_key(item)
         if k is None or len(item.options) < 2:
             return
         stop = frozenset(str(w).casefold() for w in opts["extra-stop-words"])

@@ -1,5 +1,101 @@
 """Writers from the canonical model to LMS formats (installed as ``qbank.exporters``).
 
-Each exporter is a pure function from items to bytes; the CLI does the file I/O. The formats
-arrive with the export issue; this package exists now so the install layout is settled.
+Every exporter is a pure function from items to bytes: it reads no files, prints nothing and looks
+up no configuration. What it needs arrives in :class:`BankItem` (the item, its resolved media, its
+category) and :class:`ExportOptions`. What it cannot express it reports as an
+:class:`ExportWarning`, never by dropping content silently. Exporters register in the
+``qbank.exporters`` entry-point group, the same way a third-party format would.
 """
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib.metadata import entry_points
+from typing import TYPE_CHECKING, ClassVar, Mapping, Sequence
+
+if TYPE_CHECKING:
+    from qbank.model import Item
+
+GROUP = "qbank.exporters"
+
+
+@dataclass(frozen=True, slots=True)
+class MediaFile:
+    """A local file an item refers to, read by the caller and handed to the exporter."""
+
+    src: str
+    """The reference as written in the item's Markdown (``media/ruler.png``)."""
+    name: str
+    """A unique, safe file name for packages (``ruler-1a2b3c4d.png``), stable for the same bytes."""
+    data: bytes
+    mime: str
+
+
+@dataclass(frozen=True, slots=True)
+class BankItem:
+    """One item as exporters see it."""
+
+    item: Item
+    media: Mapping[str, MediaFile] = field(default_factory=dict)
+    """Resolved local media by ``src`` as written (after percent-decoding)."""
+    category: tuple[str, ...] = ()
+    """The item's category path: its folder inside the bank (``("ethics", "boundaries")``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ExportOptions:
+    title: str = "qbank export"
+    """Quiz, assessment or question-bank title, where the format has one."""
+    identifier: str = "qbank-export"
+    """A stable identifier for the package/assessment (derived from the title by the CLI)."""
+    category: str = "folder"
+    """GIFT and Moodle XML categories: ``folder`` (the item's folder), ``tag`` (first tag) or ``none``."""
+    csv_bom: bool = False
+    """Write a UTF-8 byte-order mark so spreadsheet programs detect the encoding."""
+
+
+@dataclass(frozen=True, slots=True)
+class ExportWarning:
+    """Something the target format cannot carry, and so did not get."""
+
+    item_id: str
+    message: str
+
+
+@dataclass(slots=True)
+class ExportResult:
+    data: bytes
+    warnings: list[ExportWarning] = field(default_factory=list)
+
+
+class Exporter:
+    """Base class: subclasses set the class attributes and implement :meth:`export`."""
+
+    name: ClassVar[str]
+    label: ClassVar[str]
+    extension: ClassVar[str]
+    """File extension of the output, with the dot (``.zip``)."""
+    description: ClassVar[str]
+
+    def export(self, items: Sequence[BankItem], options: ExportOptions) -> ExportResult:
+        raise NotImplementedError
+
+
+class ExporterLoadError(Exception):
+    pass
+
+
+@lru_cache(maxsize=1)
+def all_exporters() -> dict[str, Exporter]:
+    """Registered exporters by format name."""
+    found: dict[str, Exporter] = {}
+    for ep in entry_points(group=GROUP):
+        try:
+            cls = ep.load()
+        except Exception as exc:  # a broken plugin must not look like a qbank crash
+            raise ExporterLoadError(f"cannot load exporter plugin {ep.name} ({ep.value}): {exc}") from exc
+        if not (isinstance(cls, type) and issubclass(cls, Exporter)):
+            raise ExporterLoadError(f"entry point {ep.name} ({ep.value}) is not a qbank Exporter class")
+        found[ep.name] = cls()
+    return dict(sorted(found.items()))

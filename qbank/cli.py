@@ -59,6 +59,7 @@ def main() -> None:
       qbank lint                     lint the configured paths (default: items/)
       qbank lint items/ --format sarif --output qbank.sarif
       qbank rule QB202               explain a rule
+      qbank export items/ --format canvas -o peer-support.zip
       qbank schema > item.schema.json
     """
 
@@ -207,6 +208,103 @@ def rule(rule: str | None, show_all: bool, fmt: str) -> None:
         click.echo(rule_markdown(found), nl=False)
     else:
         click.echo(rule_text(found), nl=False)
+
+
+EXPORT_FORMATS = "canvas, qti21, qti30, gift, moodle-xml, csv"
+
+
+@main.command(name="export")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("-f", "--format", "fmt", required=True, metavar="FORMAT", help=f"One of: {EXPORT_FORMATS}.")
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), required=True, help="The file to write (replaced atomically; nothing is written on failure).")
+@click.option("--tag", "tags", multiple=True, metavar="TAG", help="Only items with this tag (repeat for any of several).")
+@click.option("--status", "statuses", multiple=True, type=click.Choice(["draft", "review", "approved", "retired"]), help="Only items with this status (repeatable). Default: every status but retired.")
+@click.option("--id", "ids", multiple=True, metavar="GLOB", help="Only items whose id matches this glob, such as 'ethics-*' (repeatable).")
+@click.option("--title", default=None, help="Quiz or bank title in the export [default: the output file's name].")
+@click.option("--category", type=click.Choice(["folder", "tag", "none"]), default="folder", show_default=True, help="GIFT/Moodle XML categories from the item's folder, its first tag, or none.")
+@click.option("--bom", "csv_bom", is_flag=True, help="CSV: start with a UTF-8 byte-order mark, for spreadsheet programs.")
+@click.option("--strict", is_flag=True, help="Treat anything the format cannot carry as an error: write nothing and exit 1.")
+@click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False), default=None, help="Use this qbank.toml or pyproject.toml instead of discovering one.")
+def export_cmd(
+    paths: tuple[Path, ...],
+    fmt: str,
+    output: Path,
+    tags: tuple[str, ...],
+    statuses: tuple[str, ...],
+    ids: tuple[str, ...],
+    title: str | None,
+    category: str,
+    csv_bom: bool,
+    strict: bool,
+    config_path: Path | None,
+) -> None:
+    """Export the bank for an LMS: Canvas, QTI 2.1/3.0, Moodle GIFT or XML, or CSV.
+
+    PATHS default to the configured paths (else items/). The export refuses to start while the
+    bank has problems that would break an import (unreadable items, no key or two keys, missing
+    media, characters XML cannot carry), and lists them. Anything the format cannot express is
+    reported as a warning naming the item; --strict makes that an error.
+
+    \b
+    Examples:
+      qbank export items/ --format canvas -o peer-support.zip
+      qbank export --format moodle-xml -o bank.xml --status approved
+      qbank export --format gift -o ethics.gift --tag ethics
+      qbank export --format qti21 -o bank-qti21.zip --id 'crisis-*'
+      qbank export --format csv -o bank.csv --bom
+    """
+    from qbank.config import ConfigError, load_config
+    from qbank.export import Filters, default_identifier, run_export
+    from qbank.exporters import ExporterLoadError, ExportOptions, all_exporters
+    from qbank.fsio import atomic_write_bytes
+    from qbank.reporters import ReportContext, get_renderer
+
+    try:
+        exporters = all_exporters()
+        config = load_config(config_path)
+    except (ConfigError, ExporterLoadError) as exc:
+        _fail(str(exc))
+    if fmt not in exporters:
+        import difflib
+
+        close = difflib.get_close_matches(fmt, list(exporters), n=1)
+        hint = f"; did you mean {close[0]}?" if close else ""
+        _fail(f"unknown export format {fmt!r}{hint} (formats: {', '.join(exporters)})")
+    if output.is_dir():
+        _fail(f"{output} is a folder; give a file name such as bank{exporters[fmt].extension}")
+    targets = list(paths) if paths else config.paths
+    for target in targets:
+        if not target.exists():
+            _fail(f"{target}: no such file or folder")
+    name = title or output.stem
+    options = ExportOptions(title=name, identifier=default_identifier(name), category=category, csv_bom=csv_bom)
+    run = run_export(targets, fmt, options, Filters(tags, statuses, ids), config, relative_to=Path.cwd())
+    if run.blocking:
+        from qbank.lint.engine import LintReport
+
+        report = LintReport(run.blocking)
+        ctx = ReportContext(root=Path.cwd(), color=False)
+        click.echo(get_renderer("text")(report, ctx).rsplit("\n", 2)[0], err=True)
+        _fail_findings(f"not exported: fix the {len(run.blocking)} problem(s) above first (nothing was written)")
+    assert run.result is not None
+    for w in run.result.warnings:
+        click.echo(f"qbank: {'error' if strict else 'warning'}: {w.item_id}: {w.message}", err=True)
+    if strict and run.result.warnings:
+        _fail_findings(f"not exported: --strict and {len(run.result.warnings)} thing(s) {fmt} cannot carry (nothing was written)")
+    if run.exported == 0:
+        _fail_findings("no items matched the filters; nothing was written")
+    try:
+        atomic_write_bytes(output, run.result.data)
+    except OSError as exc:
+        _fail(f"{output}: cannot write ({exc.strerror or exc})")
+    skipped = f", {run.skipped} filtered out" if run.skipped else ""
+    warned = f", {len(run.result.warnings)} warning(s)" if run.result.warnings else ""
+    click.echo(f"Exported {run.exported} item(s) to {output} ({fmt}{skipped}{warned}).", err=True)
+
+
+def _fail_findings(message: str) -> NoReturn:
+    click.echo(f"qbank: {message}", err=True)
+    sys.exit(EXIT_FINDINGS)
 
 
 @main.command()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
+from typing import Any, Callable
 from urllib.parse import unquote
 
 from qbank.text import strip_code
@@ -82,3 +83,80 @@ def media_refs(markdown: str) -> list[MediaRef]:
                     refs.append((at, MediaRef(attrs["src"] or "", None, False)))
     refs.sort(key=lambda pair: pair[0])
     return [ref for _, ref in refs]
+
+
+# --- Markdown to HTML, for every format that carries HTML ------------------------------------------
+
+_ALLOWED_TAGS = frozenset(
+    {
+        "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "div", "dl", "dt",
+        "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "kbd",
+        "li", "mark", "ol", "p", "pre", "q", "s", "samp", "small", "span", "strong", "sub", "sup",
+        "table", "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul", "var",
+    }
+)
+_ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title", "width", "height"},
+    "td": {"colspan", "rowspan", "align"},
+    "th": {"colspan", "rowspan", "align", "scope"},
+    "ol": {"start"},
+    "code": {"class"},
+    "abbr": {"title"},
+}
+_URL_SCHEMES = frozenset({"http", "https", "mailto", "data"})
+
+
+def _renderer() -> Any:
+    from markdown_it import MarkdownIt
+
+    # CommonMark plus tables and strikethrough (what authors know from GitHub); raw HTML is allowed
+    # through the parser and then sanitised, so <sub>, <sup> and <img width> keep working.
+    return MarkdownIt("commonmark", {"html": True, "linkify": False, "typographer": False}).enable(["table", "strikethrough"])
+
+
+_MD: Any = None
+
+
+def markdown_to_html(text: str, rewrite: Callable[[str], str] | None = None) -> str:
+    """Sanitised HTML for Markdown ``text``; ``rewrite`` maps local image and link targets to their
+    exported location (a package path, ``@@PLUGINFILE@@/…``, a data URI).
+
+    The same sanitiser runs for every format, so no exported file can carry a script, an event
+    handler or a ``javascript:`` link, whatever an item (or an imported file) contained.
+    """
+    import nh3
+
+    global _MD
+    if _MD is None:
+        _MD = _renderer()
+    html = _MD.render(text)
+
+    def attribute_filter(tag: str, attr: str, value: str) -> str | None:
+        if rewrite is not None and ((tag == "img" and attr == "src") or (tag == "a" and attr == "href")):
+            ref = MediaRef(value, None, tag == "img")
+            if ref.is_local:
+                return rewrite(unquote(value))
+        return value
+
+    cleaned = nh3.clean(
+        html,
+        tags=set(_ALLOWED_TAGS),
+        attributes={k: set(v) for k, v in _ALLOWED_ATTRIBUTES.items()},
+        url_schemes=set(_URL_SCHEMES),
+        attribute_filter=attribute_filter,
+        link_rel=None,
+        strip_comments=True,
+    )
+    return cleaned.strip()
+
+
+def inline_html(text: str, rewrite: Callable[[str], str] | None = None) -> str:
+    """Like :func:`markdown_to_html`, without the wrapping ``<p>`` for a one-paragraph text.
+
+    Option texts and short feedback read better inline in most LMS layouts.
+    """
+    html = markdown_to_html(text, rewrite)
+    if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
+        return html[3:-4]
+    return html

@@ -93,3 +93,20 @@ def test_corrupt_cache_is_ignored(bank: Path) -> None:
 def test_no_cache_writes_nothing(bank: Path) -> None:
     lint("--no-cache")
     assert not (bank / ".qbank_cache").exists()
+
+
+def test_worker_processes_report_exactly_what_one_process_does(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from qbank.config import Config
+    from qbank.lint.engine import lint_paths
+
+    for i in range(12):
+        rationale = "''" if i % 3 == 0 else "Maintenance sustains change."
+        (tmp_path / f"q{i:02d}.yaml").write_text(ITEM.format(id=f"q{i}", rationale=rationale), encoding="utf-8")
+    (tmp_path / "broken.yaml").write_text("id: x\nstem: [unclosed\n", encoding="utf-8")
+    monkeypatch.setattr(engine, "PARALLEL_MIN_FILES", 10_000)
+    single = lint_paths([tmp_path], Config(), relative_to=tmp_path)
+    monkeypatch.setattr(engine, "PARALLEL_MIN_FILES", 2)
+    parallel = lint_paths([tmp_path], Config(), relative_to=tmp_path)
+    assert parallel.findings == single.findings
+    assert (parallel.items, parallel.files) == (single.items, single.files) == (12, 13)
+    assert {f.code for f in single.findings} >= {"QB001", "QB202", "QB401"}

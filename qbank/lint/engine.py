@@ -164,6 +164,55 @@ def _from_cache(entry: CacheEntry, file: str, source: Path, run: _Run, items: li
             run.findings.append(f)
 
 
+# Below this many files to parse, starting worker processes costs more than it saves.
+PARALLEL_MIN_FILES = 400
+
+_WORKER_RUN: _Run | None = None
+
+
+def _init_worker(selection: Selection) -> None:
+    global _WORKER_RUN
+    _WORKER_RUN = _Run(selection)
+
+
+def _analyse(job: tuple[bytes, str, str], run: _Run | None = None) -> CacheEntry:
+    """Parse one file and run the content-only item rules: everything the cache stores for it.
+
+    Runs in a worker process for large banks, so it returns plain data, not live objects.
+    """
+    raw, file, source = job
+    run = run or _WORKER_RUN
+    assert run is not None
+    scratch = LoadResult()
+    load_bytes(raw, file, scratch, source=Path(source))
+    findings: list[Finding] = []
+    for entry in scratch.items:
+        run.register(entry)
+        findings.extend(run.item_findings(entry, run.cached_rules))
+    return CacheEntry(
+        b"",
+        [(p.code, p.line, p.column, p.message, p.item_id) for p in scratch.problems],
+        [(e.item.model_dump(), e.line, e.column, e.packed_positions()) for e in scratch.items],
+        [(f.code, f.line, f.column, f.message, f.item_id) for f in findings],
+    )
+
+
+def _analyse_all(jobs: list[tuple[bytes, str, str]], selection: Selection) -> list[CacheEntry]:
+    """Analyse files, in worker processes when there are enough of them and more than one core."""
+    workers = min(os.cpu_count() or 1, 8)
+    if len(jobs) < PARALLEL_MIN_FILES or workers < 2:
+        local = _Run(selection)
+        return [_analyse(job, local) for job in jobs]
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    chunk = max(1, len(jobs) // (workers * 4))
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=(selection,)) as pool:
+        return list(pool.map(_analyse, jobs, chunksize=chunk))
+
+
 def lint_paths(
     paths: Iterable[Path],
     config: Config,
@@ -174,14 +223,17 @@ def lint_paths(
     """Load and lint every item file under ``paths``: the library entry point behind ``qbank lint``.
 
     With ``cache_dir``, unchanged files (same bytes) reuse their items and item-rule findings from
-    the previous run; see :mod:`qbank.cache`.
+    the previous run; see :mod:`qbank.cache`. Files that must be parsed are spread over worker
+    processes when there are many of them. Either way each file yields the same plain record, so
+    a finding never depends on which path produced it.
     """
     selection = selection or Selection.from_config(config)
     run = _Run(selection)
     cache = LintCache(cache_dir, selection.cache_key()) if cache_dir is not None else None
-    items: list[LoadedItem] = []
     files = iter_yaml_files(paths, config.exclude)
     shown = PathDisplay(relative_to)
+    slots: list[tuple[Path, str, str, bytes, CacheEntry | None]] = []
+    jobs: list[tuple[bytes, str, str]] = []
     for path in files:
         file = shown(path)
         scratch = LoadResult()
@@ -192,27 +244,19 @@ def lint_paths(
         key = os.path.abspath(path) if cache is not None else ""
         file_digest = digest(raw) if cache is not None else b""
         cached = cache.get(key, file_digest) if cache is not None else None
-        if cached is not None:
-            _from_cache(cached, file, path, run, items)
-            continue
-        load_bytes(raw, file, scratch, source=path)
-        run.add_problems(scratch.problems)
-        new_findings: list[Finding] = []
-        for entry in scratch.items:
-            run.register(entry)
-            new_findings.extend(run.item_findings(entry, run.cached_rules))
-        run.findings.extend(new_findings)
-        items.extend(scratch.items)
-        if cache is not None:
-            cache.put(
-                key,
-                CacheEntry(
-                    file_digest,
-                    [(p.code, p.line, p.column, p.message, p.item_id) for p in scratch.problems],
-                    [(e.item.model_dump(), e.line, e.column, e.packed_positions()) for e in scratch.items],
-                    [(f.code, f.line, f.column, f.message, f.item_id) for f in new_findings],
-                ),
-            )
+        if cached is None:
+            jobs.append((raw, file, str(path)))
+        slots.append((path, file, key, file_digest, cached))
+    fresh = iter(_analyse_all(jobs, selection))
+    items: list[LoadedItem] = []
+    for path, file, key, file_digest, cached in slots:
+        entry = cached
+        if entry is None:
+            entry = next(fresh)
+            entry.digest = file_digest
+            if cache is not None:
+                cache.put(key, entry)
+        _from_cache(entry, file, path, run, items)
     findings = run.finish(items)
     if cache is not None:
         cache.save()

@@ -270,8 +270,6 @@ def export_cmd(
         close = difflib.get_close_matches(fmt, list(exporters), n=1)
         hint = f"; did you mean {close[0]}?" if close else ""
         _fail(f"unknown export format {fmt!r}{hint} (formats: {', '.join(exporters)})")
-    if output.is_dir():
-        _fail(f"{output} is a folder; give a file name such as bank{exporters[fmt].extension}")
     targets = list(paths) if paths else config.paths
     for target in targets:
         if not target.exists():

@@ -131,7 +131,7 @@ def test_usage_errors(bank: Path) -> None:
     code, err = run("items", "--format", "qti", "-o", "out.zip")
     assert code == 2 and "unknown export format 'qti'" in err and "qti21" in err
     code, err = run("items", "--format", "csv", "-o", "items")
-    assert code == 2 and "is a folder" in err
+    assert code == 2 and "is a directory" in err
     code, err = run("nowhere", "--format", "csv", "-o", "x.csv")
     assert code == 2 and "nowhere: no such file or folder" in err
 

@@ -18,8 +18,9 @@ _VALUES = tuple(float(v) for v in MENU)
 def share(n: int) -> tuple[str, bool]:
     """The menu weight for one of ``n`` equal shares of 100%, and whether it is exact.
 
-    Exact for n = 1-10 and 20. Otherwise the largest menu value below 100/n (so the total never
-    exceeds 100%), and the caller must warn that full marks are slightly out of reach.
+    Exact for n = 1-10 and 20. Otherwise the largest menu value below 100/n, so the total stays
+    under 100% and the caller must warn that full marks are out of reach; above 20 shares even the
+    smallest positive weight (5) overshoots, and the caller must warn about that total instead.
     """
     if n <= 0:
         raise ValueError("n must be positive")

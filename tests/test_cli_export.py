@@ -141,8 +141,9 @@ def test_every_format_exports_the_sample_bank_twice_identically(fmt: str, tmp_pa
     from tests.conftest import ROOT
 
     out1, out2 = tmp_path / f"a{fmt}", tmp_path / f"b{fmt}"
-    r1 = CliRunner().invoke(main, ["export", str(ROOT / "items"), "--format", fmt, "-o", str(out1)])
-    r2 = CliRunner().invoke(main, ["export", str(ROOT / "items"), "--format", fmt, "-o", str(out2)])
+    args = ["export", str(ROOT / "items"), "--format", fmt, "--title", "CPS practice"]
+    r1 = CliRunner().invoke(main, [*args, "-o", str(out1)])
+    r2 = CliRunner().invoke(main, [*args, "-o", str(out2)])
     assert r1.exit_code == 0, r1.stderr
     assert r2.exit_code == 0, r2.stderr
     assert out1.read_bytes() == out2.read_bytes()

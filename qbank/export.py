@@ -26,7 +26,7 @@ from qbank.exporters import (
     all_exporters,
 )
 from qbank.lint.base import Finding, Severity
-from qbank.lint.engine import Selection, lint_loaded
+from qbank.lint.engine import Selection, lint_loaded, lint_paths
 from qbank.loader import LoadedItem, LoadResult, PathDisplay, iter_yaml_files, load_file
 from qbank.markup import media_refs
 from qbank.model import text_fields
@@ -109,11 +109,15 @@ def load_bank(paths: Sequence[Path], config: Config, relative_to: Path | None = 
     return result
 
 
-def blocking_findings(result: LoadResult) -> list[Finding]:
+def blocking_selection() -> Selection:
     selection = Selection.from_config(Config(), select=list(BLOCKING_RULES))
     for s in selection.settings.values():
         s.severity = Severity.ERROR
-    return lint_loaded(result, selection).findings
+    return selection
+
+
+def blocking_findings(result: LoadResult) -> list[Finding]:
+    return lint_loaded(result, blocking_selection()).findings
 
 
 def run_export(
@@ -126,13 +130,14 @@ def run_export(
 ) -> ExportRun:
     """Load ``paths``, refuse on blocking problems, filter, and export to ``fmt`` (no file written)."""
     exporter = all_exporters()[fmt]
-    loaded = load_bank(paths, config, relative_to)
-    run = ExportRun()
-    run.blocking = blocking_findings(loaded)
+    loaded: list[LoadedItem] = []
+    # One pass loads the bank (in worker processes when it is large) and runs the blocking checks.
+    report = lint_paths(paths, config, blocking_selection(), relative_to=relative_to, collect=loaded)
+    run = ExportRun(blocking=report.findings)
     if run.blocking:
         return run
-    chosen = [e for e in loaded.items if filters.keep(e)]
-    run.skipped = len(loaded.items) - len(chosen)
+    chosen = [e for e in loaded if filters.keep(e)]
+    run.skipped = len(loaded) - len(chosen)
     items = [BankItem(e.item, resolve_media(e), _category(e, paths)) for e in chosen]
     run.result = exporter.export(items, options)
     run.exported = len(items)

@@ -219,8 +219,11 @@ def lint_paths(
     selection: Selection | None = None,
     relative_to: Path | None = None,
     cache_dir: Path | None = None,
+    collect: list[LoadedItem] | None = None,
 ) -> LintReport:
     """Load and lint every item file under ``paths``: the library entry point behind ``qbank lint``.
+
+    ``collect``, when given, receives the loaded items (the export reuses this one pass).
 
     With ``cache_dir``, unchanged files (same bytes) reuse their items and item-rule findings from
     the previous run; see :mod:`qbank.cache`. Files that must be parsed are spread over worker
@@ -260,6 +263,8 @@ def lint_paths(
     findings = run.finish(items)
     if cache is not None:
         cache.save()
+    if collect is not None:
+        collect.extend(items)
     return LintReport(findings, files=len(files), items=len(items))
 
 

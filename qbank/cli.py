@@ -305,6 +305,68 @@ def _fail_findings(message: str) -> NoReturn:
     sys.exit(EXIT_FINDINGS)
 
 
+IMPORT_FORMATS = "gift, moodle-xml, canvas, qti21, qti30, csv, aiken"
+
+
+@main.command(name="import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--from", "fmt", default=None, metavar="FORMAT", help=f"Source format: {IMPORT_FORMATS} [default: detected from the content].")
+@click.option("-o", "--output", "out", type=click.Path(path_type=Path, file_okay=False), required=True, help="Folder for the YAML items (created if needed).")
+@click.option("--group-by", type=click.Choice(["item", "category"]), default="item", show_default=True, help="One file per item (named by id), or one file per source category.")
+@click.option("--overwrite", is_flag=True, help="Replace item files that already exist (never done otherwise).")
+def import_cmd(files: tuple[Path, ...], fmt: str | None, out: Path, group_by: str, overwrite: bool) -> None:
+    """Bring questions in from GIFT, Moodle XML, Canvas or QTI packages, CSV or Aiken.
+
+    Writes one YAML item per question into OUT (ids come from the source's names, so importing
+    the same file again gives the same ids), images beside them, and reports with the source line
+    anything it could not map exactly. Nothing is written unless every file converts, and an
+    existing item file is never replaced without --overwrite.
+
+    \b
+    Examples:
+      qbank import questions.gift -o items/
+      qbank import moodle-export.xml -o items/imported --group-by category
+      qbank import canvas-quiz.zip --from canvas -o items/
+      qbank import bank.csv -o items/ --overwrite
+    """
+    from qbank.importers import ImporterLoadError, ImportFailure, all_importers
+    from qbank.importing import plan, read_sources, schema_reference, write
+
+    try:
+        importers = all_importers()
+    except ImporterLoadError as exc:
+        _fail(str(exc))
+    if fmt is not None and fmt not in importers:
+        _fail(f"unknown import format {fmt!r} (formats: {', '.join(importers)})")
+    for path in files:
+        if not path.is_file():
+            _fail(f"{path}: no such file")
+    try:
+        results = read_sources(list(files), fmt)
+        planned = plan(results, out, group_by, schema_reference(out))
+    except ImportFailure as exc:
+        _fail_findings(f"error: {exc.message}; nothing was written")
+    for source in results:
+        for note in source.notes:
+            where = f"{source.path.as_posix()}:{note.line}" if note.line else source.path.as_posix()
+            who = f" {note.item_id}:" if note.item_id else ""
+            click.echo(f"{where}: note:{who} {note.message}", err=True)
+    try:
+        write(planned, overwrite)
+    except ImportFailure as exc:
+        _fail_findings(f"error: {exc.message}; nothing was written")
+    except OSError as exc:
+        _fail(f"{out}: cannot write ({exc.strerror or exc})")
+    notes = sum(len(s.notes) for s in results)
+    formats = ", ".join(sorted({s.fmt for s in results}))
+    click.echo(
+        f"Imported {planned.items} item(s) from {len(results)} file(s) ({formats}) into {out}"
+        + (f"; {notes} note(s) above" if notes else "")
+        + f". Next: qbank lint {out}",
+        err=True,
+    )
+
+
 @main.command()
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None, help="Write the schema to FILE instead of standard output.")
 def schema(output: Path | None) -> None:

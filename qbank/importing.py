@@ -1,0 +1,116 @@
+"""The import pipeline behind ``qbank import``: read, detect, convert, plan the files, write.
+
+All or nothing: every source file is read and converted, and every target path is checked,
+before the first file is written. An existing item file is never replaced without ``overwrite``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Sequence
+
+from qbank.fsio import atomic_write_bytes
+from qbank.importers import ImportedItem, ImportFailure, ImportNote, all_importers, detect_format
+from qbank.importers.ids import slug
+from qbank.yamlwriter import dump_items
+
+
+@dataclass
+class SourceResult:
+    path: Path
+    fmt: str
+    items: list[ImportedItem]
+    notes: list[ImportNote]
+
+
+@dataclass
+class ImportPlan:
+    files: dict[Path, bytes] = field(default_factory=dict)
+    items: int = 0
+
+
+def read_sources(paths: Sequence[Path], fmt: str | None) -> list[SourceResult]:
+    """Convert every file; raise :class:`ImportFailure` (naming the file) for the first bad one."""
+    importers = all_importers()
+    results = []
+    for path in paths:
+        name = path.as_posix()
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise ImportFailure(f"{name}: cannot read the file ({exc.strerror or exc})") from None
+        chosen = fmt or detect_format(data, path.name)
+        if chosen is None:
+            raise ImportFailure(
+                f"{name}: cannot tell the format from the content; name it with --from ({', '.join(importers)})"
+            )
+        try:
+            result = importers[chosen].read(data, path.name)
+        except ImportFailure as exc:
+            where = f" (line {exc.line})" if exc.line else ""
+            message = exc.message if exc.message.startswith(path.name) else f"{path.name}: {exc.message}"
+            raise ImportFailure(f"{message}{where}".replace(path.name, name, 1), exc.line) from None
+        results.append(SourceResult(path, chosen, result.items, result.notes))
+    return results
+
+
+def _unique_ids(results: Sequence[SourceResult]) -> None:
+    """Ids are unique per file by construction; across files a clash gets a -2, -3 suffix."""
+    taken: set[str] = set()
+    for source in results:
+        for imported in source.items:
+            base, n = imported.item.id, 2
+            new = base
+            while new in taken:
+                new = f"{base}-{n}"
+                n += 1
+            if new != base:
+                imported.item = imported.item.model_copy(update={"id": new})
+            taken.add(new)
+
+
+def plan(results: Sequence[SourceResult], out: Path, group_by: str, schema: str | None = None) -> ImportPlan:
+    _unique_ids(results)
+    result = ImportPlan()
+    groups: dict[Path, list[ImportedItem]] = {}
+    for source in results:
+        for imported in source.items:
+            if group_by == "category":
+                name = slug("-".join(imported.category)) or "uncategorized"
+            else:
+                name = imported.item.id
+            groups.setdefault(out / f"{name}.yaml", []).append(imported)
+            for rel, data in imported.media.items():
+                target = out / rel
+                if target in result.files and result.files[target] != data:
+                    raise ImportFailure(f"two different files would both be written to {target}")
+                result.files[target] = data
+            result.items += 1
+    for path, members in groups.items():
+        text = dump_items([(m.item, m.comment) for m in members], schema=schema)
+        result.files[path] = text.encode("utf-8")
+    return result
+
+
+def write(plan_: ImportPlan, overwrite: bool) -> None:
+    """Write every planned file; refuse (writing nothing) when an item file exists and not ``overwrite``."""
+    existing = sorted(p for p in plan_.files if p.exists() and p.suffix in (".yaml", ".yml"))
+    if existing and not overwrite:
+        shown = ", ".join(p.as_posix() for p in existing[:5]) + (f" and {len(existing) - 5} more" if len(existing) > 5 else "")
+        raise ImportFailure(f"{len(existing)} item file(s) already exist ({shown}); use --overwrite to replace them")
+    for path in sorted(plan_.files):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_bytes(path, plan_.files[path])
+
+
+def schema_reference(out: Path) -> str | None:
+    """A relative path from ``out`` to the nearest schemas/item.schema.json above it, if any."""
+    import os
+
+    folder = out.resolve()
+    for candidate in (folder, *folder.parents):
+        schema = candidate / "schemas" / "item.schema.json"
+        if schema.is_file():
+            return Path(os.path.relpath(schema, folder)).as_posix()
+    return None

@@ -1,0 +1,100 @@
+"""HTML from other systems to the Markdown the model stores, only where the conversion is faithful.
+
+markdownify (a maintained converter, added as a dependency) proposes the Markdown; we render that
+Markdown back with the same renderer the exporters use and compare it with the source HTML after
+sanitising both. Equal structure and text: the Markdown is kept. Anything else (a table with
+merged cells, colours, unusual markup): the sanitised HTML itself is kept, since raw HTML is valid
+Markdown and exports unchanged. Scripts and event handlers never survive either way.
+"""
+
+from __future__ import annotations
+
+import html as htmllib
+import re
+
+from lxml import etree
+from lxml import html as lxml_html
+
+from qbank.markup import _ALLOWED_ATTRIBUTES, _ALLOWED_TAGS, _URL_SCHEMES, markdown_to_html
+
+_SAME_TAG = {"b": "strong", "i": "em", "strike": "s", "del": "s"}
+_WS = re.compile(r"\s+")
+_BLOCKS = frozenset({"p", "div", "ul", "ol", "li", "table", "blockquote", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "hr"})
+
+
+def sanitise(html: str) -> str:
+    import nh3
+
+    return nh3.clean(
+        html,
+        tags=set(_ALLOWED_TAGS),
+        attributes={k: set(v) for k, v in _ALLOWED_ATTRIBUTES.items()},
+        url_schemes=set(_URL_SCHEMES),
+        link_rel=None,
+        strip_comments=True,
+    ).strip()
+
+
+def _canonical(html: str) -> str:
+    """A comparable form: tag synonyms merged, whitespace collapsed, one wrapping <p> dropped."""
+    if not html.strip():
+        return ""
+    try:
+        parts = lxml_html.fragments_fromstring(html)
+    except (etree.ParserError, ValueError):
+        return _WS.sub(" ", html).strip()
+    out: list[str] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, str):
+            out.append(_WS.sub(" ", node))
+            return
+        el = node  # an lxml element
+        tag = _SAME_TAG.get(el.tag, el.tag) if isinstance(el.tag, str) else ""
+        if tag == "div":
+            tag = "p"
+        elif tag == "span":
+            tag = ""  # a bare span changes nothing a reader sees
+        attrs = " ".join(f'{k}="{v}"' for k, v in sorted(el.attrib.items()) if k in ("href", "src", "alt", "colspan", "rowspan"))
+        if tag:
+            out.append(f"<{tag}{' ' + attrs if attrs else ''}>" if tag in _BLOCKS or tag else "")
+        if el.text:
+            out.append(_WS.sub(" ", el.text))
+        for child in el:
+            walk(child)
+        if tag and tag not in ("br", "img", "hr"):
+            out.append(f"</{tag}>")
+        if el.tail:
+            out.append(_WS.sub(" ", el.tail))
+
+    for part in parts:
+        walk(part)
+    text = "".join(out)
+    text = re.sub(r"\s*(</?(?:p|li|ul|ol|table|tr|td|th|thead|tbody|blockquote|pre|h\d)[^>]*>)\s*", r"\1", text).strip()
+    text = re.sub(r"\s*<br>\s*", "<br>", text)
+    if text.startswith("<p>") and text.endswith("</p>") and text.count("<p>") == 1:
+        text = text[3:-4]
+    return text
+
+
+def html_to_markdown(html: str) -> str:
+    """Markdown for ``html`` when it renders back the same; otherwise the sanitised HTML."""
+    from markdownify import markdownify
+
+    clean = sanitise(html)
+    if not clean:
+        return ""
+    markdown = markdownify(clean, heading_style="ATX", bullets="-", strong_em_symbol="*", escape_misc=True).strip()
+    markdown = re.sub(r"\n{3,}", "\n\n", markdown)
+    if _canonical(markdown_to_html(markdown)) == _canonical(clean):
+        return markdown
+    return clean
+
+
+def plain_to_markdown(text: str) -> str:
+    """Plain text (no markup meant) as Markdown that shows exactly that text."""
+    if not text:
+        return text
+    escaped = htmllib.escape(text, quote=False).replace("\n", "<br>")
+    markdown = html_to_markdown(f"<p>{escaped}</p>")
+    return markdown

@@ -9,6 +9,7 @@ output is checked by loading it back through the normal loader (YAML 1.2, string
 from __future__ import annotations
 
 import io
+import re
 from typing import Any, Iterable
 
 from ruamel.yaml import YAML
@@ -18,6 +19,8 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarStri
 from qbank.model import MODELS, Item
 
 _SCHEMA_HEADER = "yaml-language-server: $schema={schema}"
+# Words that can stand unquoted inside [ ]: no flow indicators, no leading digit (numbers), short.
+_FLOW_SAFE = re.compile(r"[A-Za-z][A-Za-z0-9_.-]*(?: [A-Za-z0-9_.-]+)*\Z")
 _HEAD = ("id", "type", "title", "stem")
 _COMMON = tuple(n for n in MODELS["essay"].model_fields if n != "guidance")
 
@@ -53,7 +56,7 @@ def _convert(value: Any) -> Any:
         return out
     if isinstance(value, list):
         seq = CommentedSeq(_convert(v) for v in value)
-        if value and all(isinstance(v, str) and "\n" not in v and len(v) < 40 for v in value):
+        if value and all(isinstance(v, str) and _FLOW_SAFE.match(v) and not _needs_quotes(v) for v in value):
             seq.fa.set_flow_style()  # short lists such as tags read best inline: [a, b]
         return seq
     if isinstance(value, float) and value.is_integer():

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib.metadata import entry_points
 from typing import TYPE_CHECKING, ClassVar, Mapping, Sequence
+
+from qbank.plugins import PluginLoadError, load_plugins
 
 if TYPE_CHECKING:
     from qbank.model import Item
@@ -82,20 +83,10 @@ class Exporter:
         raise NotImplementedError
 
 
-class ExporterLoadError(Exception):
-    pass
+ExporterLoadError = PluginLoadError
 
 
 @lru_cache(maxsize=1)
 def all_exporters() -> dict[str, Exporter]:
     """Registered exporters by format name."""
-    found: dict[str, Exporter] = {}
-    for ep in entry_points(group=GROUP):
-        try:
-            cls = ep.load()
-        except Exception as exc:  # a broken plugin must not look like a qbank crash
-            raise ExporterLoadError(f"cannot load exporter plugin {ep.name} ({ep.value}): {exc}") from exc
-        if not (isinstance(cls, type) and issubclass(cls, Exporter)):
-            raise ExporterLoadError(f"entry point {ep.name} ({ep.value}) is not a qbank Exporter class")
-        found[ep.name] = cls()
-    return dict(sorted(found.items()))
+    return load_plugins(GROUP, Exporter, "exporter")

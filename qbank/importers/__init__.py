@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib.metadata import entry_points
 from typing import TYPE_CHECKING, ClassVar
+
+from qbank.plugins import PluginLoadError, load_plugins
 
 if TYPE_CHECKING:
     from qbank.model import Item
@@ -75,23 +76,13 @@ class Importer:
         raise NotImplementedError
 
 
-class ImporterLoadError(Exception):
-    pass
+ImporterLoadError = PluginLoadError
 
 
 @lru_cache(maxsize=1)
 def all_importers() -> dict[str, Importer]:
     """Registered importers by format name."""
-    found: dict[str, Importer] = {}
-    for ep in entry_points(group=GROUP):
-        try:
-            cls = ep.load()
-        except Exception as exc:  # a broken plugin must not look like a qbank crash
-            raise ImporterLoadError(f"cannot load importer plugin {ep.name} ({ep.value}): {exc}") from exc
-        if not (isinstance(cls, type) and issubclass(cls, Importer)):
-            raise ImporterLoadError(f"entry point {ep.name} ({ep.value}) is not a qbank Importer class")
-        found[ep.name] = cls()
-    return dict(sorted(found.items()))
+    return load_plugins(GROUP, Importer, "importer")
 
 
 # Order matters for detection: specific container formats before loose text formats.

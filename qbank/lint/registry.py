@@ -10,32 +10,23 @@ cores small the same way), so a plugin is a package that declares::
 from __future__ import annotations
 
 from functools import lru_cache
-from importlib.metadata import entry_points
 
 from qbank.lint.base import Rule
+from qbank.plugins import PluginLoadError, load_plugins
 
 GROUP = "qbank.rules"
 
 
-class RuleLoadError(Exception):
-    """A plugin's entry point could not be imported or is not a rule."""
+RuleLoadError = PluginLoadError
 
 
 @lru_cache(maxsize=1)
 def all_rules() -> tuple[Rule, ...]:
     """Every registered rule, ordered by code."""
-    rules: dict[str, Rule] = {}
-    for ep in entry_points(group=GROUP):
-        try:
-            obj = ep.load()
-        except Exception as exc:  # a broken plugin must not look like a qbank crash
-            raise RuleLoadError(f"cannot load lint rule plugin {ep.name} ({ep.value}): {exc}") from exc
-        if not (isinstance(obj, type) and issubclass(obj, Rule)):
-            raise RuleLoadError(f"entry point {ep.name} ({ep.value}) is not a qbank Rule class")
-        rule = obj()
-        if rule.code != ep.name:
-            raise RuleLoadError(f"entry point {ep.name} loads rule {rule.code}; the names must agree")
-        rules[rule.code] = rule
+    rules = load_plugins(GROUP, Rule, "lint rule")
+    for name, rule in rules.items():
+        if rule.code != name:
+            raise RuleLoadError(f"entry point {name} loads rule {rule.code}; the names must agree")
     return tuple(sorted(rules.values(), key=lambda r: r.code))
 
 

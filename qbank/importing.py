@@ -56,18 +56,22 @@ def read_sources(paths: Sequence[Path], fmt: str | None) -> list[SourceResult]:
 
 
 def _unique_ids(results: Sequence[SourceResult]) -> None:
-    """Ids are unique per file by construction; across files a clash gets a -2, -3 suffix."""
+    """Ids are unique per file by construction; across files a clash gets a -2, -3 suffix.
+
+    Ids that differ only in letter case clash too: their files (``Q1.yaml``, ``q1.yaml``) would be
+    one file on macOS and Windows, and the second would silently replace the first.
+    """
     taken: set[str] = set()
     for source in results:
         for imported in source.items:
             base, n = imported.item.id, 2
             new = base
-            while new in taken:
+            while new.casefold() in taken:
                 new = f"{base}-{n}"
                 n += 1
             if new != base:
                 imported.item = imported.item.model_copy(update={"id": new})
-            taken.add(new)
+            taken.add(new.casefold())
 
 
 def plan(results: Sequence[SourceResult], out: Path, group_by: str, schema: str | None = None) -> ImportPlan:
@@ -82,6 +86,8 @@ def plan(results: Sequence[SourceResult], out: Path, group_by: str, schema: str 
                 name = imported.item.id
             groups.setdefault(out / f"{name}.yaml", []).append(imported)
             for rel, data in imported.media.items():
+                if not _inside(rel):
+                    raise ImportFailure(f"{source.path.as_posix()}: the media file name {rel!r} points outside the output folder; refusing it")
                 target = out / rel
                 if target in result.files and result.files[target] != data:
                     raise ImportFailure(f"two different files would both be written to {target}")
@@ -93,12 +99,22 @@ def plan(results: Sequence[SourceResult], out: Path, group_by: str, schema: str 
     return result
 
 
+def _inside(rel: str) -> bool:
+    """Whether a media path from an importer stays inside the output folder (defence in depth)."""
+    parts = rel.replace("\\", "/").split("/")
+    return bool(rel) and not rel.startswith(("/", "\\")) and ":" not in parts[0] and ".." not in parts
+
+
 def write(plan_: ImportPlan, overwrite: bool) -> None:
-    """Write every planned file; refuse (writing nothing) when an item file exists and not ``overwrite``."""
-    existing = sorted(p for p in plan_.files if p.exists() and p.suffix in (".yaml", ".yml"))
+    """Write every planned file; refuse (writing nothing) when an item file exists, or a media file
+    exists with other content, and not ``overwrite``."""
+    existing = sorted(
+        p for p in plan_.files
+        if p.exists() and (p.suffix in (".yaml", ".yml") or not p.is_file() or p.read_bytes() != plan_.files[p])
+    )
     if existing and not overwrite:
         shown = ", ".join(p.as_posix() for p in existing[:5]) + (f" and {len(existing) - 5} more" if len(existing) > 5 else "")
-        raise ImportFailure(f"{len(existing)} item file(s) already exist ({shown}); use --overwrite to replace them")
+        raise ImportFailure(f"{len(existing)} file(s) already exist ({shown}); use --overwrite to replace them")
     for path in sorted(plan_.files):
         path.parent.mkdir(parents=True, exist_ok=True)
         atomic_write_bytes(path, plan_.files[path])

@@ -13,8 +13,10 @@ one place and are tested once through the CLI:
 from __future__ import annotations
 
 import io
+import lzma
 import posixpath
 import re
+import struct
 import zipfile
 import zlib
 
@@ -28,6 +30,13 @@ MAX_ZIP_MEMBERS = 20_000
 MAX_XML_BYTES = 256 * 1024 * 1024
 
 _ENTITY = re.compile(rb"<!ENTITY", re.I)
+_ENTITY_MESSAGE = (
+    "XML entity declarations (<!ENTITY) are refused, because they can expand without limit or read local "
+    "files; remove the declaration"
+)
+# What zipfile raises on a damaged or crafted archive besides BadZipFile (a negative seek, an
+# undecodable member name, an unknown compression method or version, encryption, a bad stream).
+_ZIP_ERRORS = (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError, RuntimeError, zlib.error, lzma.LZMAError)
 
 
 def parse_xml(data: bytes, filename: str) -> etree._Element:
@@ -37,11 +46,7 @@ def parse_xml(data: bytes, filename: str) -> etree._Element:
     match = _ENTITY.search(data)
     if match:
         line = data.count(b"\n", 0, match.start()) + 1
-        raise ImportFailure(
-            f"{filename}: XML entity declarations (<!ENTITY) are refused, because they can expand without "
-            "limit or read local files; remove the declaration",
-            line,
-        )
+        raise ImportFailure(f"{filename}: {_ENTITY_MESSAGE}", line)
     parser = etree.XMLParser(
         resolve_entities=False,
         no_network=True,
@@ -58,6 +63,11 @@ def parse_xml(data: bytes, filename: str) -> etree._Element:
         raise ImportFailure(f"{filename}: not well-formed XML: {exc.msg}", line) from None
     if root is None:
         raise ImportFailure(f"{filename}: the XML file is empty")
+    # The byte search above cannot see a declaration in UTF-16 or UTF-32 text; the parsed DTD can
+    # (entities were neither expanded nor fetched: resolve_entities=False, no DTD loading).
+    dtd = root.getroottree().docinfo.internalDTD
+    if dtd is not None and any(True for _ in dtd.entities()):
+        raise ImportFailure(f"{filename}: {_ENTITY_MESSAGE}")
     return root
 
 
@@ -76,12 +86,13 @@ def read_zip(data: bytes, filename: str) -> dict[str, bytes]:
     """Every file member of an untrusted zip by its normalised path, within the caps."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile as exc:
+    except _ZIP_ERRORS as exc:
         raise ImportFailure(f"{filename}: not a readable zip file ({exc}); re-export or re-download it") from None
     with archive:
         infos = archive.infolist()
         if len(infos) > MAX_ZIP_MEMBERS:
             raise ImportFailure(f"{filename}: the zip has {len(infos)} members, more than the {MAX_ZIP_MEMBERS} allowed")
+        _check_layout(infos, data, filename)
         declared = sum(i.file_size for i in infos)
         if declared > MAX_ZIP_TOTAL:
             raise ImportFailure(f"{filename}: the zip would unpack to {declared // 2**20} MiB, more than the {MAX_ZIP_TOTAL // 2**20} MiB allowed")
@@ -101,10 +112,12 @@ def read_zip(data: bytes, filename: str) -> dict[str, bytes]:
                     f"{filename}: the zip member {info.filename!r} expands {info.file_size // max(info.compress_size, 1)}x, "
                     "which looks like a zip bomb; refusing to read it"
                 )
+            if info.flag_bits & 0x1:
+                raise ImportFailure(f"{filename}: the zip member {info.filename!r} is encrypted (password-protected); export it again without a password")
             try:
                 with archive.open(info) as fh:
                     content = fh.read(info.file_size + 1)
-            except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:
+            except _ZIP_ERRORS as exc:
                 raise ImportFailure(f"{filename}: the zip is damaged at {info.filename!r} ({exc}); re-export or re-download it") from None
             if len(content) > info.file_size:
                 raise ImportFailure(f"{filename}: the zip member {info.filename!r} is larger than its header says; refusing it")
@@ -113,6 +126,26 @@ def read_zip(data: bytes, filename: str) -> dict[str, bytes]:
                 raise ImportFailure(f"{filename}: the zip unpacks to more than {MAX_ZIP_TOTAL // 2**20} MiB")
             out[name] = content
         return out
+
+
+def _check_layout(infos: list[zipfile.ZipInfo], data: bytes, filename: str) -> None:
+    """Refuse duplicate member names and members whose data overlap (the "overlapping files" zip
+    bomb; older Python releases do not check this themselves)."""
+    seen: set[str] = set()
+    for info in infos:
+        if info.filename in seen:
+            raise ImportFailure(f"{filename}: the zip has two members named {info.filename!r}; re-export it")
+        seen.add(info.filename)
+    end = 0
+    for info in sorted(infos, key=lambda i: i.header_offset):
+        start = info.header_offset
+        if start < end:
+            raise ImportFailure(f"{filename}: the zip's members overlap (at {info.filename!r}), which only a crafted or damaged zip does; refusing it")
+        header = data[start:start + 30]
+        if len(header) < 30 or header[:4] != b"PK\x03\x04":
+            raise ImportFailure(f"{filename}: the zip is damaged at {info.filename!r} (no local header); re-export or re-download it")
+        name_length, extra_length = struct.unpack("<HH", header[26:30])
+        end = start + 30 + name_length + extra_length + info.compress_size
 
 
 def is_zip(data: bytes) -> bool:

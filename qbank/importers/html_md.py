@@ -86,9 +86,43 @@ def html_to_markdown(html: str) -> str:
         return ""
     markdown = markdownify(clean, heading_style="ATX", bullets="-", strong_em_symbol="*", escape_misc=True).strip()
     markdown = re.sub(r"\n{3,}", "\n\n", markdown)
-    if _canonical(markdown_to_html(markdown)) == _canonical(clean):
-        return markdown
+    target = _canonical(clean)
+    if _canonical(markdown_to_html(markdown)) == target:
+        return _fewer_escapes(markdown, target)
     return clean
+
+
+_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+
+
+def _fewer_escapes(markdown: str, target: str) -> str:
+    """``markdown`` without the backslash escapes it does not need.
+
+    markdownify escapes every character that could mean something somewhere ("in 2022\\.",
+    "\\=SUM"), which makes the YAML harder to read and edit. An escape is dropped only when the
+    Markdown still renders to the same HTML: first all at once (the usual case), then per escaped
+    character, then, for a few, one at a time.
+    """
+    if "\\" not in markdown:
+        return markdown
+
+    def same(candidate: str) -> bool:
+        return _canonical(markdown_to_html(candidate)) == target
+
+    bare = _ESCAPE.sub(r"\1", markdown)
+    if same(bare):
+        return bare
+    for char in sorted({m.group(1) for m in _ESCAPE.finditer(markdown)}):
+        candidate = markdown.replace("\\" + char, char)
+        if candidate != markdown and same(candidate):
+            markdown = candidate
+    found = list(_ESCAPE.finditer(markdown))
+    if len(found) <= 8:
+        for match in reversed(found):
+            candidate = markdown[: match.start()] + markdown[match.start() + 1 :]
+            if same(candidate):
+                markdown = candidate
+    return markdown
 
 
 def plain_to_markdown(text: str) -> str:

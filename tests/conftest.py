@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 
 from qbank.lint.base import Violation
 from qbank.lint.registry import find_rule
 from qbank.model import ITEM_ADAPTER, Item
+
+# On CI (CI=true), property tests draw a fixed set of examples, so a run is reproducible and a red
+# build always means a real regression; locally they explore new examples on every run.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"

@@ -124,6 +124,13 @@ def carried(item: Item) -> dict[str, Any]:
     return data
 
 
+def _refers_to_local_files(item: object) -> bool:
+    from qbank.markup import media_refs
+    from qbank.model import text_fields
+
+    return any(ref.is_local for _, text in text_fields(item, markdown_only=True) for ref in media_refs(text))  # type: ignore[arg-type]
+
+
 @st.composite
 def titled_banks(draw: st.DrawFn) -> list[BankItem]:
     """Generated banks of all seven types, some items with titles, half of them in a folder."""
@@ -146,12 +153,17 @@ def titled_banks(draw: st.DrawFn) -> list[BankItem]:
 def test_round_trip_through_the_exporter(entries: list[BankItem]) -> None:
     result = EXPORTER.export(entries, OPTIONS)
     skipped = {w.item_id for w in result.warnings if w.message.startswith("not exported")}
+    # GIFT cannot carry local files: the exporter replaces a local image or link by its text and
+    # warns, so those items are not expected back unchanged (the warning is the contract there).
+    lossy = {e.item.id for e in entries if _refers_to_local_files(e.item)}
     back = IMPORTER.read(result.data, "export.gift")
-    assert back.notes == []
+    assert [n for n in back.notes if n.item_id not in lossy] == []
     got = {imported.item.id: imported for imported in back.items}
     expected = [e for e in entries if e.item.id not in skipped]
-    assert list(got) == [e.item.id for e in expected]
+    assert [i for i in got if i not in lossy] == [e.item.id for e in expected if e.item.id not in lossy]
     for entry in expected:
+        if entry.item.id in lossy:
+            continue
         imported = got[entry.item.id]
         assert carried(imported.item) == carried(entry.item)
         # Top-level items go to a category named after the export title, and come back in it.

@@ -55,3 +55,12 @@ def test_fast_path_covers_ordinary_prose() -> None:
         assert _PLAIN.match(text), text
     for text in ["1. item", "- a", "a_b", "x  y", " lead", "trail ", "a\nb", "**b**", "a & b", "<b>"]:
         assert not _PLAIN.match(text), text
+
+
+def test_plain_text_that_looks_like_html_stays_text() -> None:
+    from qbank.importers.html_md import html_to_markdown, plain_to_markdown
+
+    for text in ["<br>", "a <b> c & d", "x <tag> y"]:
+        markdown = plain_to_markdown(text)
+        assert markdown_to_html(markdown) == markdown_to_html(html_to_markdown(f"<p>{text.replace('&', '&amp;').replace('<', '&lt;').replace('>', '&gt;')}</p>"))
+        assert "<br>" not in markdown_to_html(markdown) or text != "<br>"

@@ -47,7 +47,7 @@ def _canonical(html: str) -> str:
 
     def walk(node: object) -> None:
         if isinstance(node, str):
-            out.append(_WS.sub(" ", node))
+            out.append(_WS.sub(" ", htmllib.escape(node, quote=False)))
             return
         el = node  # an lxml element
         tag = _SAME_TAG.get(el.tag, el.tag) if isinstance(el.tag, str) else ""
@@ -59,13 +59,14 @@ def _canonical(html: str) -> str:
         if tag:
             out.append(f"<{tag}{' ' + attrs if attrs else ''}>" if tag in _BLOCKS or tag else "")
         if el.text:
-            out.append(_WS.sub(" ", el.text))
+            # Text is escaped, so the text "<br>" never compares equal to a <br> element.
+            out.append(_WS.sub(" ", htmllib.escape(el.text, quote=False)))
         for child in el:
             walk(child)
         if tag and tag not in ("br", "img", "hr"):
             out.append(f"</{tag}>")
         if el.tail:
-            out.append(_WS.sub(" ", el.tail))
+            out.append(_WS.sub(" ", htmllib.escape(el.tail, quote=False)))
 
     for part in parts:
         walk(part)

@@ -6,6 +6,7 @@ characters; QB504: blank text), so anything generated here is something an autho
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from hypothesis import strategies as st
@@ -25,8 +26,18 @@ def _clean(text: str) -> str:
     return out
 
 
-text = st.text(alphabet=_LETTERS + _SPECIALS, min_size=1, max_size=40).map(_clean).filter(bool)
-"""Markdown-ish text with every special character of every target format."""
+_RAW_HTML = re.compile(r"<[A-Za-z/!?]")
+
+text = st.text(alphabet=_LETTERS + _SPECIALS, min_size=1, max_size=40).map(_clean).filter(bool).filter(
+    lambda t: not _RAW_HTML.search(t)
+)
+"""Markdown-ish text with every special character of every target format.
+
+Raw HTML tags (``<b>``, ``</p>``) are left out: Markdown passes them to the sanitiser, which
+normalises unclosed or unknown tags, so a round trip can only promise the same rendering for them;
+the hostile fixtures and tests/test_markup.py cover raw HTML explicitly. A lone ``<`` (``5 < 6``)
+is still generated.
+"""
 
 plain_text = st.text(alphabet=_LETTERS + "~=#{}:\\<>&]\"',;|*_$%@!?-+/()[]", min_size=1, max_size=30).map(str.strip).filter(bool)
 """Single-line text (answers, matches, titles)."""

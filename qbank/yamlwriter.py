@@ -1,67 +1,117 @@
 """Items as YAML that a person would have written: the mirror of the loader, for ``qbank import``.
 
 Keys come in schema order, fields at their defaults are left out, multi-line Markdown becomes a
-literal block scalar (``|``), and a source comment is kept as a YAML comment above the item. The
-round-trip dumper (ruamel.yaml) is used here because only it writes comments and block scalars; the
-output is checked by loading it back through the normal loader (YAML 1.2, strings stay strings).
+literal block scalar (``|``), short word lists stay inline (``tags: [a, b]``), and a source comment
+is kept as a YAML comment above the item.
+
+The data is always the same small shape (mappings with string keys, lists, strings, numbers and
+booleans), so a dedicated emitter writes it: ruamel's round-trip emitter took about a millisecond
+per item, most of an import's time. Every string is written plain only when it provably reads back
+as the same string under YAML 1.2; otherwise it is double-quoted with escapes, or a literal block.
+tests/test_yamlwriter.py loads generated banks back through the normal loader to hold this.
 """
 
 from __future__ import annotations
 
-import io
+import json
+import math
 import re
 from typing import Any, Iterable
 
-from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString
-
 from qbank.model import MODELS, Item
+from qbank.yamlnodes import resolve_plain
 
 _SCHEMA_HEADER = "yaml-language-server: $schema={schema}"
-# Words that can stand unquoted inside [ ]: no flow indicators, no leading digit (numbers), short.
-_FLOW_SAFE = re.compile(r"[A-Za-z][A-Za-z0-9_.-]*(?: [A-Za-z0-9_.-]+)*\Z")
 _HEAD = ("id", "type", "title", "stem")
 _COMMON = tuple(n for n in MODELS["essay"].model_fields if n != "guidance")
+# Words that can stand unquoted inside [ ]: no flow indicators, no leading digit (numbers), short.
+_FLOW_SAFE = re.compile(r"[A-Za-z][A-Za-z0-9_.-]*(?: [A-Za-z0-9_.-]+)*\Z")
+# A plain scalar in block context: no indicator first, no ': ' or ' #', no trailing ':', one line.
+_PLAIN_SAFE = re.compile(r"(?![-?:,\[\]{}#&*!|>'\"%@`\s])(?!---|\.\.\.)(?:[^:#\n\t]|:(?=[^\s])|(?<=\S)#)*(?<![\s:])\Z")
+# Characters to escape inside double quotes: those YAML cannot carry literally (outside
+# c-printable), and the line breaks other than LF (CR, NEL, LS, PS), which YAML would fold.
+_NOT_PRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff\u2028\u2029\ufeff]")
 
 
 def _needs_quotes(text: str) -> bool:
     """Whether a plain scalar would read back as something else (YAML 1.2 core schema, or syntax)."""
-    from qbank.yamlnodes import resolve_plain
-
-    if text != text.strip() or not text:
+    if not text or _PLAIN_SAFE.match(text) is None or _NOT_PRINTABLE.search(text):
         return True
-    if resolve_plain(text) != text or not isinstance(resolve_plain(text), str):
-        return True
-    return False
+    return resolve_plain(text) != text or not isinstance(resolve_plain(text), str)
 
 
-def _scalar(value: str) -> Any:
-    if "\n" in value:
-        # A literal block keeps every line break; trailing spaces on a line cannot be expressed
-        # in a block scalar, so such text stays double-quoted.
-        if any(line != line.rstrip(" \t") for line in value.split("\n")) or value.startswith((" ", "\t")):
-            return DoubleQuotedScalarString(value)
-        return LiteralScalarString(value)
-    return value
+def _quoted(text: str) -> str:
+    # A JSON string is a valid YAML double-quoted scalar; characters YAML cannot hold are escaped.
+    body = json.dumps(text, ensure_ascii=False)
+    return _NOT_PRINTABLE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", body)
 
 
-def _convert(value: Any) -> Any:
-    if isinstance(value, str):
-        return _scalar(value)
-    if isinstance(value, dict):
-        out = CommentedMap()
-        for k, v in value.items():
-            out[k] = _convert(v)
-        return out
-    if isinstance(value, list):
-        seq = CommentedSeq(_convert(v) for v in value)
-        if value and all(isinstance(v, str) and _FLOW_SAFE.match(v) and not _needs_quotes(v) for v in value):
-            seq.fa.set_flow_style()  # short lists such as tags read best inline: [a, b]
-        return seq
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return value
+def _block(text: str, indent: str) -> str | None:
+    """A literal block scalar for multi-line text, or None when a block cannot hold it exactly."""
+    lines = text.split("\n")
+    if any(line != line.rstrip(" \t") for line in lines) or _NOT_PRINTABLE.search(text):
+        return None
+    if text.endswith("\n\n") or not text.strip("\n"):
+        return None  # keep-chomping edge cases read back ambiguously; quote them
+    chomp = "" if text.endswith("\n") else "-"
+    body = text[:-1] if text.endswith("\n") else text
+    first = next(line for line in lines if line)
+    # Content that itself starts indented needs an explicit indentation indicator: the block's
+    # content always sits two spaces deeper than its key.
+    indicator = "2" if first[0] in " \t" else ""
+    return f"|{indicator}{chomp}\n" + "\n".join(f"{indent}{line}" if line else "" for line in body.split("\n"))
+
+
+def _scalar(value: Any, indent: str) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        if math.isnan(value):
+            return ".nan"
+        if math.isinf(value):
+            return ".inf" if value > 0 else "-.inf"
+        return repr(value)
+    if value is None:
+        return "null"
+    text = str(value)
+    if "\n" in text:
+        block = _block(text, indent)
+        if block is not None:
+            return block
+        return _quoted(text)
+    return _quoted(text) if _needs_quotes(text) else text
+
+
+def _flow_list(values: list[Any]) -> str | None:
+    if values and all(isinstance(v, str) and _FLOW_SAFE.match(v) and not _needs_quotes(v) for v in values):
+        return "[" + ", ".join(values) + "]"
+    return None
+
+
+def _mapping(data: dict[str, Any], indent: str, out: list[str], first_prefix: str | None = None) -> None:
+    """Append ``key: value`` lines; ``first_prefix`` replaces the indent of the first line (for '- ')."""
+    for i, (key, value) in enumerate(data.items()):
+        lead = first_prefix if (i == 0 and first_prefix is not None) else indent
+        if isinstance(value, dict):
+            out.append(f"{lead}{key}:")
+            _mapping(value, indent + "  ", out)
+        elif isinstance(value, list):
+            flow = _flow_list(value)
+            if flow is not None or not value:
+                out.append(f"{lead}{key}: {flow or '[]'}")
+                continue
+            out.append(f"{lead}{key}:")
+            for entry in value:
+                if isinstance(entry, dict):
+                    _mapping(entry, indent + "    ", out, first_prefix=indent + "  - ")
+                else:
+                    out.append(f"{indent}  - {_scalar(entry, indent + '    ')}")
+        else:
+            out.append(f"{lead}{key}: {_scalar(value, indent + '  ')}")
 
 
 def item_data(item: Item) -> dict[str, Any]:
@@ -82,26 +132,20 @@ def item_data(item: Item) -> dict[str, Any]:
     return data
 
 
-def _yaml() -> YAML:
-    yaml = YAML(typ="rt")
-    yaml.version = None
-    yaml.width = 4096  # never fold a long line: folding is legal but makes diffs noisy
-    yaml.indent(mapping=2, sequence=4, offset=2)
-    yaml.preserve_quotes = True
-    return yaml
+def dump_item(item: Item) -> str:
+    out: list[str] = []
+    _mapping(item_data(item), "", out)
+    return "\n".join(out) + "\n"
 
 
 def dump_items(items: Iterable[tuple[Item, str | None]], schema: str | None = None) -> str:
     """YAML text for several items (documents separated by ``---``), each with an optional comment."""
-    yaml = _yaml()
     parts: list[str] = []
     if schema:
         parts.append(f"# {_SCHEMA_HEADER.format(schema=schema)}\n")
     first = True
     for item, comment in items:
-        buffer = io.StringIO()
-        yaml.dump(_convert(item_data(item)), buffer)
-        text = buffer.getvalue()
+        text = dump_item(item)
         if comment:
             text = "".join(f"# {line}".rstrip() + "\n" for line in comment.strip("\n").split("\n")) + text
         if not first:

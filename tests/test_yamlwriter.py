@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from qbank.loader import LoadResult, load_text
 from qbank.yamlwriter import dump_items
@@ -42,3 +43,35 @@ def test_generated_banks_round_trip(items: list) -> None:  # type: ignore[type-a
     result = reload(dump_items([(it, None) for it in items]))
     assert not result.problems, result.problems
     assert [e.item for e in result.items] == items
+
+
+_any_text = st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=25)
+
+
+@settings(max_examples=400, deadline=None)
+@given(stem=_any_text, option=_any_text, rationale=_any_text, tag=_any_text, title=_any_text)
+def test_any_text_at_all_loads_back_unchanged(stem: str, option: str, rationale: str, tag: str, title: str) -> None:
+    """Leading spaces, tabs, blank lines, control characters, YAML indicators, numbers-as-text:
+    whatever a source file held, the written YAML reads back as exactly that text."""
+    from qbank.model import ITEM_ADAPTER
+
+    item = ITEM_ADAPTER.validate_python(
+        {
+            "id": "q1", "type": "multiple_choice", "stem": stem, "title": title, "tags": [tag],
+            "options": [{"text": option, "correct": True, "rationale": rationale}, {"text": "other"}],
+        }
+    )
+    result = reload(dump_items([(item, None)]))
+    assert not result.problems, (dump_items([(item, None)]), result.problems)
+    assert result.items[0].item == item
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=" \n\t\r\x85\u2028ab#:-|>'\"[]{}!&*?%@`,0.~\\", min_size=1, max_size=30))
+def test_whitespace_and_indicator_heavy_text_loads_back_unchanged(text: str) -> None:
+    from qbank.model import ITEM_ADAPTER
+
+    item = ITEM_ADAPTER.validate_python({"id": "q1", "type": "essay", "stem": text, "guidance": text, "tags": [text]})
+    result = reload(dump_items([(item, None)]))
+    assert not result.problems, (dump_items([(item, None)]), result.problems)
+    assert result.items[0].item == item

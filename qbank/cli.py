@@ -305,7 +305,7 @@ def _fail_findings(message: str) -> NoReturn:
     sys.exit(EXIT_FINDINGS)
 
 
-IMPORT_FORMATS = "gift, moodle-xml, canvas, qti21, qti30, csv, aiken"
+IMPORT_FORMATS = "gift, moodle-xml, canvas, qti21, qti30, csv, aiken, rexams"
 
 
 @main.command(name="import")
@@ -315,7 +315,7 @@ IMPORT_FORMATS = "gift, moodle-xml, canvas, qti21, qti30, csv, aiken"
 @click.option("--group-by", type=click.Choice(["item", "category"]), default="item", show_default=True, help="One file per item (named by id), or one file per source category.")
 @click.option("--overwrite", is_flag=True, help="Replace item files that already exist (never done otherwise).")
 def import_cmd(files: tuple[Path, ...], fmt: str | None, out: Path, group_by: str, overwrite: bool) -> None:
-    """Bring questions in from GIFT, Moodle XML, Canvas or QTI packages, CSV or Aiken.
+    """Bring questions in from GIFT, Moodle XML, Canvas or QTI packages, CSV, Aiken or R/exams.
 
     Writes one YAML item per question into OUT (ids come from the source's names, so importing
     the same file again gives the same ids), images beside them, and reports with the source line

@@ -86,7 +86,7 @@ def all_importers() -> dict[str, Importer]:
 
 
 # Order matters for detection: specific container formats before loose text formats.
-DETECTION_ORDER = ("canvas", "qti21", "qti30", "moodle-xml", "csv", "gift", "aiken")
+DETECTION_ORDER = ("canvas", "qti21", "qti30", "moodle-xml", "csv", "rexams", "gift", "aiken")
 
 
 def detect_format(data: bytes, filename: str) -> str | None:

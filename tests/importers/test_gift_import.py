@@ -11,24 +11,23 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from qbank.cli import main
-from qbank.config import Config
-from qbank.export import load_bank, resolve_media
 from qbank.exporters import BankItem, ExportOptions
 from qbank.exporters.gift import GiftExporter
+
+from qbank.config import Config
+from qbank.export import load_bank, resolve_media
 from qbank.importers import ImportFailure, ImportResult, detect_format
 from qbank.importers.gift import GiftImporter, plain_markdown, to_markdown
 from qbank.importers.html_md import plain_to_markdown
-from qbank.loader import load_paths
 from qbank.markup import markdown_to_html
 from qbank.model import ITEM_ADAPTER, Item
 from tests.conftest import ROOT, SHARED
 from tests.exporters import strategies
 from tests.exporters.conftest import OPTIONS, all_types_items, bank_items, gift_parse
+from tests.importers.helpers import loaded, run
 
 EXPORTER = GiftExporter()
 IMPORTER = GiftImporter()
@@ -50,24 +49,11 @@ CORPUS = _corpus()
 # --- helpers ------------------------------------------------------------------------------------------
 
 
-def run(*args: str) -> Result:
-    result = CliRunner().invoke(main, list(args))
-    if result.exception and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    return result
-
-
 def import_text(tmp_path: Path, text: str | bytes, *extra: str, name: str = "questions.gift") -> tuple[Result, Path]:
     source = tmp_path / name
     source.write_bytes(text.encode("utf-8") if isinstance(text, str) else text)
     out = tmp_path / "items"
     return run("import", str(source), "-o", str(out), *extra), out
-
-
-def loaded(out: Path) -> dict[str, Item]:
-    result = load_paths([out])
-    assert not result.problems, result.problems
-    return {entry.item.id: entry.item for entry in result.items}
 
 
 def read(text: str) -> ImportResult:

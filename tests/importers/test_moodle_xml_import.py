@@ -11,21 +11,27 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 from hypothesis import HealthCheck, given, settings
 from lxml import etree
-
-from qbank.cli import main
 from qbank.exporters import BankItem, ExportOptions
 from qbank.exporters.moodle_xml import MoodleXmlExporter
+
 from qbank.importers import ImportResult, detect_format
 from qbank.importers.moodle_xml import MoodleXmlImporter, category_names, media_name
-from qbank.loader import load_paths
 from qbank.markup import markdown_to_html
 from qbank.model import Item
 from tests.conftest import SHARED
 from tests.exporters import strategies
-from tests.exporters.conftest import OPTIONS, PNG, all_types_items, bank_items, image_item, sample_bank  # noqa: F401
+from tests.exporters.conftest import (  # noqa: F401
+    OPTIONS,
+    PNG,
+    all_types_items,
+    bank_items,
+    image_item,
+    sample_bank,
+)
+from tests.importers.helpers import loaded, run
 
 EXPORTER = MoodleXmlExporter()
 IMPORTER = MoodleXmlImporter()
@@ -37,24 +43,11 @@ PNG_B64 = base64.b64encode(PNG).decode("ascii")
 # --- helpers ------------------------------------------------------------------------------------------
 
 
-def run(*args: str) -> Result:
-    result = CliRunner().invoke(main, list(args))
-    if result.exception and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    return result
-
-
 def import_file(tmp_path: Path, xml: bytes | str, *extra: str, name: str = "bank.xml") -> tuple[Result, Path]:
     source = tmp_path / name
     source.write_bytes(xml.encode("utf-8") if isinstance(xml, str) else xml)
     out = tmp_path / "items"
     return run("import", str(source), "-o", str(out), *extra), out
-
-
-def loaded(out: Path) -> dict[str, Item]:
-    result = load_paths([out])
-    assert not result.problems, result.problems
-    return {entry.item.id: entry.item for entry in result.items}
 
 
 _BLOCK = r"(?:p|li|ul|ol|pre|blockquote|h\d|table|thead|tbody|tr|td|th|hr)"

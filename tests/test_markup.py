@@ -64,3 +64,18 @@ def test_plain_text_that_looks_like_html_stays_text() -> None:
         markdown = plain_to_markdown(text)
         assert markdown_to_html(markdown) == markdown_to_html(html_to_markdown(f"<p>{text.replace('&', '&amp;').replace('<', '&lt;').replace('>', '&gt;')}</p>"))
         assert "<br>" not in markdown_to_html(markdown) or text != "<br>"
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.text(alphabet=_ALPHABET, min_size=1, max_size=30))
+def test_html_to_markdown_fast_path_agrees_with_the_full_conversion(text: str) -> None:
+    """Plain paragraphs skip markdownify; what they return must be what the full path returns."""
+    import html as htmllib
+
+    from qbank.importers import html_md
+
+    for source in (f"<p>{text}</p>", text):
+        fast = html_md.html_to_markdown(source)
+        if html_md._PLAIN_PARAGRAPH.match(source) and _PLAIN.match(html_md._PLAIN_PARAGRAPH.match(source).group(1)):  # type: ignore[union-attr]
+            assert markdown_to_html(fast) == markdown_to_html(htmllib.unescape(fast))
+            assert _render(fast) == f"<p>{text}</p>"

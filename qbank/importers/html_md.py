@@ -15,7 +15,7 @@ import re
 from lxml import etree
 from lxml import html as lxml_html
 
-from qbank.markup import _ALLOWED_ATTRIBUTES, _ALLOWED_TAGS, _URL_SCHEMES, markdown_to_html
+from qbank.markup import _ALLOWED_ATTRIBUTES, _ALLOWED_TAGS, _PLAIN, _URL_SCHEMES, markdown_to_html
 
 _SAME_TAG = {"b": "strong", "i": "em", "strike": "s", "del": "s"}
 _WS = re.compile(r"\s+")
@@ -78,10 +78,19 @@ def _canonical(html: str) -> str:
     return text
 
 
+_PLAIN_PARAGRAPH = re.compile(r"(?:<p>)?([^<>&]*?)(?:</p>)?\Z", re.S)
+
+
 def html_to_markdown(html: str) -> str:
     """Markdown for ``html`` when it renders back the same; otherwise the sanitised HTML."""
     from markdownify import markdownify
 
+    plain = _PLAIN_PARAGRAPH.match(html.strip())
+    if plain and _PLAIN.match(plain.group(1)):
+        # One paragraph of prose with no markup and no character that means anything in HTML or
+        # Markdown: the text itself is the Markdown (the renderer's own fast path proves it renders
+        # back as exactly this paragraph). Most options and feedback in LMS exports look like this.
+        return plain.group(1)
     clean = sanitise(html)
     if not clean:
         return ""

@@ -26,9 +26,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from qbank.importers import ImportedItem, Importer, ImportFailure, ImportNote, ImportResult
+from qbank.importers import (
+    ImportedItem,
+    Importer,
+    ImportFailure,
+    ImportNote,
+    ImportResult,
+)
 from qbank.importers.html_md import plain_to_markdown
 from qbank.importers.ids import derive_id
+from qbank.importers.safety import decode_text
 from qbank.model import ITEM_ADAPTER
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
@@ -45,16 +52,6 @@ class _Question:
     stem: list[str]
     options: list[tuple[str, str, int]] = field(default_factory=list)  # (letter, text, line)
     after_blank: bool = False
-
-
-def _decode(data: bytes, filename: str) -> str:
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise ImportFailure(f"{filename}: the file is UTF-16 text; save it as UTF-8 and import that")
-    try:
-        return data.decode("utf-8").removeprefix("\ufeff")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise ImportFailure(f"{filename}: not UTF-8 text (byte 0x{data[exc.start]:02x}); save the file as UTF-8", line) from None
 
 
 def _is_answer_line(line: str) -> bool:
@@ -79,7 +76,7 @@ class AikenImporter(Importer):
         return any(_DETECT_ANSWER.match(line) for line in lines) and any(_DETECT_OPTION.match(line) for line in lines)
 
     def read(self, data: bytes, filename: str) -> ImportResult:
-        text = _decode(data, filename)
+        text = decode_text(data, filename)
         result = ImportResult()
         taken: set[str] = set()
         current: _Question | None = None

@@ -33,8 +33,15 @@ from typing import Any, Iterator
 from pydantic import ValidationError
 
 from qbank.exporters.csv_table import BOM, COLUMNS, NEUTRALISER
-from qbank.importers import ImportedItem, Importer, ImportFailure, ImportNote, ImportResult
+from qbank.importers import (
+    ImportedItem,
+    Importer,
+    ImportFailure,
+    ImportNote,
+    ImportResult,
+)
 from qbank.importers.ids import derive_id
+from qbank.importers.safety import decode_text
 from qbank.model import ITEM_ADAPTER, ITEM_TYPES
 
 REQUIRED = ("id", "type", "stem")
@@ -62,18 +69,11 @@ class _RowError(Exception):
 
 
 def _decode(data: bytes, filename: str) -> str:
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise ImportFailure(f"{filename}: the file is UTF-16 text; save it as \"CSV UTF-8\" (comma-separated) and import that")
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise ImportFailure(
-            f"{filename}: not UTF-8 text (byte 0x{data[exc.start]:02x}); save it as \"CSV UTF-8\" in the spreadsheet "
-            "(a legacy code page would garble every non-ASCII letter)",
-            line,
-        ) from None
-    return text.removeprefix(BOM)
+    return decode_text(
+        data,
+        filename,
+        fix='save it as "CSV UTF-8" in the spreadsheet (a legacy code page would garble every non-ASCII letter)',
+    ).removeprefix(BOM)
 
 
 def _records(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:

@@ -54,10 +54,16 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from qbank.importers import ImportedItem, Importer, ImportFailure, ImportNote, ImportResult
+from qbank.importers import (
+    ImportedItem,
+    Importer,
+    ImportFailure,
+    ImportNote,
+    ImportResult,
+)
 from qbank.importers.html_md import html_to_markdown, plain_to_markdown
 from qbank.importers.ids import derive_id
-from qbank.importers.safety import is_zip
+from qbank.importers.safety import decode_text, is_zip
 from qbank.markup import media_refs
 from qbank.model import ITEM_ADAPTER, text_fields
 
@@ -719,7 +725,7 @@ class GiftImporter(Importer):
         return False
 
     def read(self, data: bytes, filename: str) -> ImportResult:
-        text = _decode(data)
+        text = _decode(data, filename)
         state = _State()
         reserved = _RESERVED.search(text)
         if reserved:
@@ -753,17 +759,8 @@ def _looks_like_csv(text: str) -> bool:
     return lines[1].count(separator) >= lines[0].count(separator)
 
 
-def _decode(data: bytes) -> str:
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise ImportFailure("the file is UTF-16 text; save it as UTF-8 and import it again")
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise ImportFailure(
-            f"not UTF-8 text (byte 0x{data[exc.start]:02x} cannot be decoded); save the file as UTF-8", line
-        ) from None
-    text = text.removeprefix("\ufeff")
+def _decode(data: bytes, filename: str) -> str:
+    text = decode_text(data, filename)
     if "\x00" in text:
         line = text.count("\n", 0, text.index("\x00")) + 1
         raise ImportFailure("the file holds NUL bytes: it is binary data, not a GIFT text file", line)

@@ -15,7 +15,13 @@ import re
 from lxml import etree
 from lxml import html as lxml_html
 
-from qbank.markup import _ALLOWED_ATTRIBUTES, _ALLOWED_TAGS, _PLAIN, _URL_SCHEMES, markdown_to_html
+from qbank.markup import (
+    _ALLOWED_ATTRIBUTES,
+    _ALLOWED_TAGS,
+    _PLAIN,
+    _URL_SCHEMES,
+    markdown_to_html,
+)
 
 _SAME_TAG = {"b": "strong", "i": "em", "strike": "s", "del": "s"}
 _WS = re.compile(r"\s+")

@@ -47,7 +47,13 @@ from urllib.parse import unquote
 from lxml import etree
 from pydantic import ValidationError
 
-from qbank.importers import ImportedItem, Importer, ImportFailure, ImportNote, ImportResult
+from qbank.importers import (
+    ImportedItem,
+    Importer,
+    ImportFailure,
+    ImportNote,
+    ImportResult,
+)
 from qbank.importers.html_md import html_to_markdown, plain_to_markdown
 from qbank.importers.ids import derive_id
 from qbank.importers.safety import parse_xml

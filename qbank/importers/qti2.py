@@ -50,7 +50,13 @@ from lxml import etree
 from lxml import html as lxml_html
 from pydantic import ValidationError
 
-from qbank.importers import ImportedItem, Importer, ImportFailure, ImportNote, ImportResult
+from qbank.importers import (
+    ImportedItem,
+    Importer,
+    ImportFailure,
+    ImportNote,
+    ImportResult,
+)
 from qbank.importers.html_md import html_to_markdown, plain_to_markdown
 from qbank.importers.ids import derive_id
 from qbank.importers.safety import is_zip, parse_xml, read_zip

@@ -39,8 +39,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from qbank.importers import ImportedItem, Importer, ImportFailure, ImportNote, ImportResult
+from qbank.importers import (
+    ImportedItem,
+    Importer,
+    ImportFailure,
+    ImportNote,
+    ImportResult,
+)
 from qbank.importers.ids import derive_id
+from qbank.importers.safety import decode_text
 from qbank.model import ITEM_ADAPTER
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
@@ -72,16 +79,6 @@ class _Exercise:
     meta: dict[str, tuple[str, int]] = field(default_factory=dict)
     dynamic: bool = False
     notes: list[ImportNote] = field(default_factory=list)
-
-
-def _decode(data: bytes, filename: str) -> str:
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise ImportFailure(f"{filename}: the file is UTF-16 text; save it as UTF-8 and import that")
-    try:
-        return data.decode("utf-8").removeprefix("\ufeff")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise ImportFailure(f"{filename}: not UTF-8 text (byte 0x{data[exc.start]:02x}); save the file as UTF-8", line) from None
 
 
 def _tidy(lines: list[str]) -> str:
@@ -279,7 +276,7 @@ class RexamsImporter(Importer):
         return bool(_RMD_DETECT_META.search(text) and _RMD_DETECT_TYPE.search(text))
 
     def read(self, data: bytes, filename: str) -> ImportResult:
-        text = _decode(data, filename)
+        text = decode_text(data, filename)
         is_rnw = filename.lower().endswith(".rnw") or (
             _RNW_DETECT.search(text) is not None and not _RMD_DETECT_META.search(text)
         )

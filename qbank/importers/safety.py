@@ -150,3 +150,15 @@ def _check_layout(infos: list[zipfile.ZipInfo], data: bytes, filename: str) -> N
 
 def is_zip(data: bytes) -> bool:
     return data[:4] == b"PK\x03\x04" or data[:4] == b"PK\x05\x06"
+
+
+def decode_text(data: bytes, filename: str, fix: str = "save the file as UTF-8") -> str:
+    """UTF-8 text without a byte-order mark, or one :class:`ImportFailure` that names the line
+    and ``fix`` (what to do in the program that saved the file). Shared by the text importers."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ImportFailure(f"{filename}: the file is UTF-16 text; {fix}")
+    try:
+        return data.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise ImportFailure(f"{filename}: not UTF-8 text (byte 0x{data[exc.start]:02x}); {fix}", line) from None

@@ -139,8 +139,6 @@ def markdown_to_html(text: str, rewrite: Callable[[str], str] | None = None) -> 
 
 def _render(text: str, rewrite: Callable[[str], str] | None = None) -> str:
     """The full path: CommonMark, then the sanitiser."""
-    import nh3
-
     global _MD
     if _MD is None:
         _MD = _renderer()
@@ -152,6 +150,17 @@ def _render(text: str, rewrite: Callable[[str], str] | None = None) -> str:
             if ref.is_local:
                 return rewrite(unquote(value))
         return value
+
+    return sanitise(html, attribute_filter)
+
+
+def sanitise(html: str, attribute_filter: Callable[[str, str, str], str | None] | None = None) -> str:
+    """``html`` reduced to the tags, attributes and URL schemes every target can carry safely.
+
+    The one allowlist for exports (after rendering) and imports (before converting), so nothing an
+    import lets in can be refused by an export, or the other way round.
+    """
+    import nh3
 
     cleaned = nh3.clean(
         html,

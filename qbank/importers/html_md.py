@@ -15,30 +15,11 @@ import re
 from lxml import etree
 from lxml import html as lxml_html
 
-from qbank.markup import (
-    _ALLOWED_ATTRIBUTES,
-    _ALLOWED_TAGS,
-    _PLAIN,
-    _URL_SCHEMES,
-    markdown_to_html,
-)
+from qbank.markup import _PLAIN, markdown_to_html, sanitise
 
 _SAME_TAG = {"b": "strong", "i": "em", "strike": "s", "del": "s"}
 _WS = re.compile(r"\s+")
 _BLOCKS = frozenset({"p", "div", "ul", "ol", "li", "table", "blockquote", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "hr"})
-
-
-def sanitise(html: str) -> str:
-    import nh3
-
-    return nh3.clean(
-        html,
-        tags=set(_ALLOWED_TAGS),
-        attributes={k: set(v) for k, v in _ALLOWED_ATTRIBUTES.items()},
-        url_schemes=set(_URL_SCHEMES),
-        link_rel=None,
-        strip_comments=True,
-    ).strip()
 
 
 def _canonical(html: str) -> str:

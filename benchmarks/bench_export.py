@@ -37,6 +37,7 @@ from typing import Callable, Sequence
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from generate_bank import generate  # noqa: E402
+from timing import best_of  # noqa: E402
 
 from qbank.config import Config  # noqa: E402
 from qbank.export import load_bank, resolve_media  # noqa: E402
@@ -46,15 +47,6 @@ from qbank.model import Item  # noqa: E402
 TEXT2QTI_VERSION = "0.8.0"
 TEXT2QTI_VENV = Path(tempfile.gettempdir()) / f"qbank-bench-text2qti-{TEXT2QTI_VERSION}"
 OPTIONS = ExportOptions(title="bench", identifier="bench")
-
-
-def best_of(repeat: int, fn: Callable[[], object]) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def load_items(bank: Path) -> list[BankItem]:

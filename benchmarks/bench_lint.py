@@ -15,27 +15,17 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
-from typing import Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from generate_bank import generate  # noqa: E402
+from timing import best_of  # noqa: E402
 
 from qbank.config import Config  # noqa: E402
 from qbank.lint.engine import Selection, lint_loaded  # noqa: E402
 from qbank.loader import iter_yaml_files, load_paths  # noqa: E402
 from qbank.yamlnodes import compose_documents  # noqa: E402
-
-
-def best_of(repeat: int, fn: Callable[[], object]) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def main() -> None:

@@ -26,7 +26,7 @@ from qbank.exporters import (
     all_exporters,
 )
 from qbank.lint.base import Finding, Severity
-from qbank.lint.engine import Selection, lint_loaded, lint_paths
+from qbank.lint.engine import Selection, lint_paths
 from qbank.loader import LoadedItem, LoadResult, PathDisplay, iter_yaml_files, load_file
 from qbank.markup import media_refs
 from qbank.model import text_fields
@@ -114,10 +114,6 @@ def blocking_selection() -> Selection:
     for s in selection.settings.values():
         s.severity = Severity.ERROR
     return selection
-
-
-def blocking_findings(result: LoadResult) -> list[Finding]:
-    return lint_loaded(result, blocking_selection()).findings
 
 
 def run_export(

@@ -454,7 +454,3 @@ class PathDisplay:
             if absolute == self.base or absolute.startswith(self.base.rstrip(os.sep) + os.sep):
                 return Path(os.path.relpath(absolute, self.base)).as_posix()
         return path.as_posix()
-
-
-def display_path(path: Path, base: Path | None) -> str:
-    return PathDisplay(base)(path)

@@ -68,12 +68,6 @@ def stem(word: str) -> str:
     return str(_stemmer().stemWord(word.casefold()))
 
 
-def has_phrase(text: str, phrase: str) -> bool:
-    """Whether ``phrase`` occurs in ``text`` as whole words, case-insensitively (code excluded)."""
-    pattern = r"(?<![\w-])" + r"\s+".join(re.escape(p) for p in phrase.split()) + r"(?![\w-])"
-    return re.search(pattern, strip_code(text), re.I) is not None
-
-
 # --- lexicons ------------------------------------------------------------------------------------
 # Closed lists, so that authors can predict what fires. Sources: the NBME item-writing guide,
 # Haladyna, Downing & Rodriguez (2002), and Moore et al. (2023) on automatic flaw detection.

@@ -6,6 +6,7 @@ accidentally change what another rule reports.
 
 from __future__ import annotations
 
+import functools
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +33,9 @@ class Selection:
     """Which rules run, with their severities and options."""
 
     settings: dict[str, RuleSettings]
+    item_ignores: bool = True
+    """Whether an item's own ``lint: {ignore: [...]}`` is honoured. The export's blocking check
+    turns it off: an author may silence a finding in review, but not the ones that break an import."""
 
     @classmethod
     def from_config(
@@ -60,7 +64,7 @@ class Selection:
             (code, type(s.rule).__module__, type(s.rule).__qualname__, s.severity.value, repr(sorted(s.options.items())))
             for code, s in self.settings.items()
         )
-        return LintCache.key_for(described)
+        return LintCache.key_for([*described, ("item-ignores", self.item_ignores)])
 
 
 @dataclass
@@ -76,12 +80,20 @@ class LintReport:
         return any(f.severity.rank >= fail_on.rank for f in self.findings)
 
 
-def _ignored_codes(entry: LoadedItem) -> set[str]:
-    out: set[str] = set()
-    for key in entry.item.lint.ignore:
-        for rule in expand_selector(key):
-            out.add(rule.code)
-    return out
+@functools.lru_cache(maxsize=1024)
+def _expand_ignores(selectors: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(rule.code for key in selectors for rule in expand_selector(key))
+
+
+def ignored_codes(entry: LoadedItem) -> frozenset[str]:
+    """The rule codes an item's own ``lint: {ignore: [...]}`` switches off.
+
+    Worked out from the item each time it is asked, never kept in a side table: an item loaded
+    from the cache, in a worker process or in another file must not be able to lend its ignore
+    list to an unrelated item (an ``id()`` key outlives the object it named).
+    """
+    selectors = entry.item.lint.ignore
+    return _expand_ignores(tuple(selectors)) if selectors else frozenset()
 
 
 class _Run:
@@ -89,12 +101,12 @@ class _Run:
 
     def __init__(self, selection: Selection) -> None:
         self.settings = selection.settings
+        self.item_ignores = selection.item_ignores
         item_rules = [s for s in self.settings.values() if s.rule.scope == "item"]
         self.cached_rules = [s for s in item_rules if s.rule.cacheable]
         self.live_rules = [s for s in item_rules if not s.rule.cacheable]
         self.bank_rules = [s for s in self.settings.values() if s.rule.scope == "bank"]
         self.findings: list[Finding] = []
-        self.ignores: dict[int, set[str]] = {}
 
     def finding(self, code: str, file: str, line: int, col: int, message: str, item_id: str | None) -> Finding | None:
         s = self.settings.get(code)
@@ -108,8 +120,11 @@ class _Run:
             if f is not None:
                 self.findings.append(f)
 
+    def ignored(self, entry: LoadedItem) -> frozenset[str]:
+        return ignored_codes(entry) if self.item_ignores else frozenset()
+
     def item_findings(self, entry: LoadedItem, rules: Sequence[RuleSettings]) -> list[Finding]:
-        ignored = self.ignores.get(id(entry), ())
+        ignored = self.ignored(entry)
         out = []
         item = entry.item
         for s in rules:
@@ -121,17 +136,13 @@ class _Run:
                 out.append(Finding(entry.file, line, col, rule.code, rule.name, s.severity, v.message, item.id))
         return out
 
-    def register(self, entry: LoadedItem) -> None:
-        if entry.item.lint.ignore:
-            self.ignores[id(entry)] = _ignored_codes(entry)
-
     def finish(self, items: Sequence[LoadedItem]) -> list[Finding]:
         for entry in items:
             self.findings.extend(self.item_findings(entry, self.live_rules))
         for s in self.bank_rules:
             rule = s.rule
             for entry, v in rule.check_bank(items, s.options):
-                if rule.code in self.ignores.get(id(entry), ()):
+                if rule.code in self.ignored(entry):
                     continue
                 line, col = entry.position(v.path)
                 self.findings.append(Finding(entry.file, line, col, rule.code, rule.name, s.severity, v.message, entry.id))
@@ -144,7 +155,6 @@ def lint_loaded(result: LoadResult, selection: Selection) -> LintReport:
     run = _Run(selection)
     run.add_problems(result.problems)
     for entry in result.items:
-        run.register(entry)
         run.findings.extend(run.item_findings(entry, run.cached_rules))
     return LintReport(run.finish(result.items), files=len(result.files), items=len(result.items))
 
@@ -156,7 +166,6 @@ def _from_cache(entry: CacheEntry, file: str, source: Path, run: _Run, items: li
             run.findings.append(f)
     for data, line, col, packed in entry.items:
         loaded = LoadedItem(ITEM_ADAPTER.validate_python(data), file, line, col, source=source, packed=packed)
-        run.register(loaded)
         items.append(loaded)
     for code, line, col, message, item_id in entry.findings:
         f = run.finding(code, file, line, col, message, item_id)
@@ -187,7 +196,6 @@ def _analyse(job: tuple[bytes, str, str], run: _Run | None = None) -> CacheEntry
     load_bytes(raw, file, scratch, source=Path(source))
     findings: list[Finding] = []
     for entry in scratch.items:
-        run.register(entry)
         findings.extend(run.item_findings(entry, run.cached_rules))
     return CacheEntry(
         b"",

@@ -66,8 +66,19 @@ class ExportWarning:
 
 @dataclass(slots=True)
 class ExportResult:
+    """The file an exporter made, and an honest account of what is in it.
+
+    ``written`` counts the items the file holds; every other item handed in is in ``omitted``
+    with the reason. The export pipeline checks that the two add up, so a count it prints is a
+    count of what was written, never of what was asked for.
+    """
+
     data: bytes
     warnings: list[ExportWarning] = field(default_factory=list)
+    """Items that were written but lost something on the way."""
+    omitted: list[ExportWarning] = field(default_factory=list)
+    """Items that were not written at all, each with the reason."""
+    written: int = 0
 
 
 class Exporter:

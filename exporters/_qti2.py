@@ -1028,6 +1028,7 @@ def export_package(items: Sequence[BankItem], options: ExportOptions, dialect: D
     ids = Names()
     files = Names(fold=True, reserved=("imsmanifest",))
     warnings: list[ExportWarning] = []
+    omitted: list[ExportWarning] = []
     written: list[WrittenItem] = []
     metadata: dict[str, etree._Element] = {}
     for bank_item in items:
@@ -1036,7 +1037,7 @@ def export_package(items: Sequence[BankItem], options: ExportOptions, dialect: D
         try:
             tree = writer.build()
         except SkipItem as exc:
-            warnings.append(ExportWarning(bank_item.item.id, f"not exported: {exc}"))
+            omitted.append(ExportWarning(bank_item.item.id, str(exc)))
             continue
         metadata[ident] = _lom(bank_item, writer.losses)
         warnings.extend(writer.warnings())
@@ -1055,7 +1056,7 @@ def export_package(items: Sequence[BankItem], options: ExportOptions, dialect: D
     entries.append((test_href, render(_test(test_ident, title, part, section, written), dialect)))
     entries.extend((f"media/{name}", file.data) for name, (_, file) in media.items())
     entries.append(("imsmanifest.xml", _manifest(dialect, manifest_ident, (test_ident, test_href), written, media, metadata)))
-    return ExportResult(build_zip(entries, first=("imsmanifest.xml",)), warnings)
+    return ExportResult(build_zip(entries, first=("imsmanifest.xml",)), warnings, omitted, len(written))
 
 
 __all__ = ["QTI21", "QTI30", "Dialect", "export_package", "ncname"]

@@ -363,6 +363,7 @@ class _Package:
         self.options = options
         self.key = canvas_key("assessment", options.identifier)
         self.warnings: list[ExportWarning] = []
+        self.omitted: list[ExportWarning] = []
         self.media: dict[str, MediaFile] = {}
 
     def warn(self, item_id: str, message: str) -> None:
@@ -375,7 +376,7 @@ class _Package:
             try:
                 written.append((bank_item, writer.build()))
             except _Skip as exc:
-                self.warn(bank_item.item.id, f"not exported: {exc}")
+                self.omitted.append(ExportWarning(bank_item.item.id, str(exc)))
                 continue
             self.media.update(writer.media)
         shuffle = self._shuffle([b for b, _ in written])
@@ -388,7 +389,8 @@ class _Package:
         }
         entries.update({f"{MEDIA_DIR}/{m.name}": m.data for m in self.media.values()})
         entries["imsmanifest.xml"] = serialize(self._manifest())
-        return ExportResult(build_zip(entries.items(), first=("imsmanifest.xml",)), self.warnings)
+        data = build_zip(entries.items(), first=("imsmanifest.xml",))
+        return ExportResult(data, self.warnings, self.omitted, len(written))
 
     def _title(self) -> str:
         title, removed = xml_text(self.options.title)

@@ -308,4 +308,4 @@ class CsvExporter(Exporter):
             warning = _media_warning(entry.item)
             if warning is not None:
                 warnings.append(warning)
-        return ExportResult(buffer.getvalue().encode("utf-8"), warnings)
+        return ExportResult(buffer.getvalue().encode("utf-8"), warnings, written=len(items))

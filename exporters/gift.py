@@ -219,7 +219,7 @@ class _Question:
 
     def options_checked(self, item: MultipleChoice | MultipleResponse) -> None:
         if len(item.options) < 2:
-            raise _Skip("not exported: Moodle's GIFT reader needs at least two options")
+            raise _Skip("Moodle's GIFT reader needs at least two options")
 
     def arrows(self, where: str, markdown: str) -> str:
         written, in_code = gt.without_arrows(markdown)
@@ -241,7 +241,7 @@ class _Question:
         self.options_checked(item)
         key = single_key(item)
         if key is None:
-            raise _Skip("not exported: a multiple_choice item needs exactly one correct option")
+            raise _Skip("a multiple_choice item needs exactly one correct option")
         return [self.option(i, "=" if i == key else "~", o.text, o.rationale) for i, o in enumerate(item.options)]
 
     def multiple_response(self, item: MultipleResponse) -> list[str]:
@@ -249,7 +249,7 @@ class _Question:
         n_right = sum(o.correct for o in item.options)
         n_wrong = len(item.options) - n_right
         if n_right == 0:
-            raise _Skip("not exported: a multiple_response item needs at least one correct option")
+            raise _Skip("a multiple_response item needs at least one correct option")
         right, exact = share(n_right)
         if not exact:
             self.warnings.append(
@@ -301,12 +301,12 @@ class _Question:
                 continue
             answers.append("=" + gt.short_answer(answer))
         if not answers:
-            raise _Skip("not exported: no accepted answer can be written in GIFT")
+            raise _Skip("no accepted answer can be written in GIFT")
         return answers
 
     def numerical(self, item: Numerical) -> str:
         if not (math.isfinite(item.answer) and math.isfinite(item.tolerance)):
-            raise _Skip("not exported: GIFT numerical answers must be finite numbers")
+            raise _Skip("GIFT numerical answers must be finite numbers")
         out = _number(item.answer)
         if item.tolerance:
             out += ":" + _number(item.tolerance)
@@ -314,9 +314,9 @@ class _Question:
 
     def matching(self, item: Matching) -> list[str]:
         if not item.pairs:
-            raise _Skip("not exported: a matching item needs at least one pair")
+            raise _Skip("a matching item needs at least one pair")
         if len(item.pairs) + len(item.distractors) < 2:
-            raise _Skip("not exported: Moodle's GIFT reader needs at least two matching lines")
+            raise _Skip("Moodle's GIFT reader needs at least two matching lines")
         lines = []
         for i, pair in enumerate(item.pairs):
             where = f"pair {i + 1} prompt"
@@ -378,14 +378,17 @@ class GiftExporter(Exporter):
     def export(self, items: Sequence[BankItem], options: ExportOptions) -> ExportResult:
         blocks: list[str] = []
         warnings: list[ExportWarning] = []
+        omitted: list[ExportWarning] = []
         current: str | None = None
+        written = 0
         for entry in items:
             question = _Question(entry)
             try:
                 text = question.write()
             except _Skip as skipped:
-                warnings.append(ExportWarning(entry.item.id, str(skipped)))
+                omitted.append(ExportWarning(entry.item.id, str(skipped)))
                 continue
+            written += 1
             warnings.extend(ExportWarning(entry.item.id, m) for m in question.warnings)
             path = category_path(entry, options)
             if path is not None and path != current:
@@ -393,4 +396,4 @@ class GiftExporter(Exporter):
                 current = path
             blocks.append(text)
         data = "\n\n".join(blocks) + "\n" if blocks else ""
-        return ExportResult(data.encode("utf-8"), warnings)
+        return ExportResult(data.encode("utf-8"), warnings, omitted, written)

@@ -130,10 +130,11 @@ class _Skip(Exception):
 class _QuestionWriter:
     """Builds one <question> element and collects what the item loses on the way."""
 
-    def __init__(self, bank_item: BankItem, warnings: list[ExportWarning]) -> None:
+    def __init__(self, bank_item: BankItem, warnings: list[ExportWarning], omitted: list[ExportWarning]) -> None:
         self.bank_item = bank_item
         self.item: Item = bank_item.item
         self.warnings = warnings
+        self.omitted = omitted
         self._cleaned = False
         self._missing: set[str] = set()
 
@@ -225,7 +226,7 @@ class _QuestionWriter:
             }[item.type]
             body(question)
         except _Skip as reason:
-            self.warn(f"not exported: {reason}")
+            self.omitted.append(ExportWarning(self.item.id, str(reason)))
             return None
         self._tags(question)
         return question
@@ -399,13 +400,16 @@ class MoodleXmlExporter(Exporter):
         if options.category not in ("folder", "tag", "none"):
             raise ValueError(f"unknown category option {options.category!r} (folder, tag or none)")
         warnings: list[ExportWarning] = []
+        omitted: list[ExportWarning] = []
         quiz = etree.Element("quiz")
         current: str | None = None
+        written = 0
         for bank_item in items:
-            writer = _QuestionWriter(bank_item, warnings)
+            writer = _QuestionWriter(bank_item, warnings, omitted)
             question = writer.build()
             if question is None:
                 continue
+            written += 1
             names = self._category_names(bank_item, options)
             if names is not None and category_path(names) != current:
                 current = category_path(names)
@@ -414,7 +418,7 @@ class MoodleXmlExporter(Exporter):
             quiz.append(question)
         etree.indent(quiz, space="  ")
         data = etree.tostring(quiz, xml_declaration=True, encoding="UTF-8", pretty_print=True)
-        return ExportResult(data, warnings)
+        return ExportResult(data, warnings, omitted, written)
 
     @staticmethod
     def _category_names(bank_item: BankItem, options: ExportOptions) -> list[str] | None:

@@ -283,20 +283,39 @@ def export_cmd(
         report = LintReport(run.blocking)
         ctx = ReportContext(root=Path.cwd(), color=False)
         click.echo(get_renderer("text")(report, ctx).rsplit("\n", 2)[0], err=True)
+        for f in run.overridden:
+            click.echo(
+                f"qbank: note: {f.item_id}: its `lint: ignore` lists {f.code}, but an item-level ignore cannot "
+                "let through a problem that breaks the import",
+                err=True,
+            )
         _fail_findings(f"not exported: fix the {len(run.blocking)} problem(s) above first (nothing was written)")
     assert run.result is not None
     for w in run.result.warnings:
         click.echo(f"qbank: {'error' if strict else 'warning'}: {w.item_id}: {w.message}", err=True)
-    if strict and run.result.warnings:
-        _fail_findings(f"not exported: --strict and {len(run.result.warnings)} thing(s) {fmt} cannot carry (nothing was written)")
-    if run.exported == 0:
+    for entry, reason in run.omitted:
+        click.echo(f"{entry.file}:{entry.line}:{entry.column}: error: {entry.id}: not exported: {reason}", err=True)
+    chosen = run.exported + len(run.omitted)
+    if chosen == 0:
         _fail_findings("no items matched the filters; nothing was written")
+    if strict and (run.result.warnings or run.omitted):
+        lost = len(run.result.warnings) + len(run.omitted)
+        _fail_findings(f"not exported: --strict and {lost} thing(s) {fmt} cannot carry (nothing was written)")
+    if run.exported == 0:
+        _fail_findings(f"none of the {chosen} item(s) can be written as {fmt}; nothing was written")
     try:
         atomic_write_bytes(output, run.result.data)
     except OSError as exc:
         _fail(f"{output}: cannot write ({exc.strerror or exc})")
     skipped = f", {run.skipped} filtered out" if run.skipped else ""
     warned = f", {len(run.result.warnings)} warning(s)" if run.result.warnings else ""
+    if run.omitted:
+        click.echo(
+            f"Exported {run.exported} of {chosen} item(s) to {output} ({fmt}{skipped}{warned}); "
+            f"{len(run.omitted)} item(s) left out, listed above.",
+            err=True,
+        )
+        sys.exit(EXIT_FINDINGS)
     click.echo(f"Exported {run.exported} item(s) to {output} ({fmt}{skipped}{warned}).", err=True)
 
 

@@ -26,7 +26,7 @@ from qbank.exporters import (
     all_exporters,
 )
 from qbank.lint.base import Finding, Severity
-from qbank.lint.engine import Selection, lint_paths
+from qbank.lint.engine import Selection, ignored_codes, lint_paths
 from qbank.loader import LoadedItem, LoadResult, PathDisplay, iter_yaml_files, load_file
 from qbank.markup import media_refs
 from qbank.model import text_fields
@@ -63,7 +63,13 @@ class ExportRun:
     blocking: list[Finding] = field(default_factory=list)
     result: ExportResult | None = None
     exported: int = 0
+    """Items the written file holds (the exporter's own count)."""
     skipped: int = 0
+    """Items the filters left out."""
+    omitted: list[tuple[LoadedItem, str]] = field(default_factory=list)
+    """Items the filters chose but the format could not hold, with the reason."""
+    overridden: list[Finding] = field(default_factory=list)
+    """Blocking findings that the item's own ``lint: {ignore}`` asked to silence (it cannot)."""
 
 
 def _safe_name(src: str, data: bytes) -> str:
@@ -110,7 +116,13 @@ def load_bank(paths: Sequence[Path], config: Config, relative_to: Path | None = 
 
 
 def blocking_selection() -> Selection:
+    """The checks an export cannot start without, as errors, whatever an item says to ignore.
+
+    A per-item ``lint: {ignore: [QB101]}`` is an author's note about review; it cannot make a
+    keyless question importable, so the blocking check does not read it.
+    """
     selection = Selection.from_config(Config(), select=list(BLOCKING_RULES))
+    selection.item_ignores = False
     for s in selection.settings.values():
         s.severity = Severity.ERROR
     return selection
@@ -131,12 +143,25 @@ def run_export(
     report = lint_paths(paths, config, blocking_selection(), relative_to=relative_to, collect=loaded)
     run = ExportRun(blocking=report.findings)
     if run.blocking:
+        by_id = {e.item.id: e for e in loaded}
+        run.overridden = [
+            f for f in run.blocking
+            if f.item_id in by_id and f.code in ignored_codes(by_id[f.item_id])
+        ]
         return run
     chosen = [e for e in loaded if filters.keep(e)]
     run.skipped = len(loaded) - len(chosen)
     items = [BankItem(e.item, resolve_media(e), _category(e, paths)) for e in chosen]
-    run.result = exporter.export(items, options)
-    run.exported = len(items)
+    result = exporter.export(items, options)
+    by_id = {e.item.id: e for e in chosen}
+    run.omitted = [(by_id[o.item_id], o.message) for o in result.omitted]
+    if result.written + len(result.omitted) != len(items):
+        raise RuntimeError(
+            f"the {fmt} exporter accounted for {result.written} written and {len(result.omitted)} omitted "
+            f"item(s) out of {len(items)}"
+        )
+    run.result = result
+    run.exported = result.written
     return run
 
 

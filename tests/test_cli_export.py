@@ -148,3 +148,92 @@ def test_every_format_exports_the_sample_bank_twice_identically(fmt: str, tmp_pa
     assert r2.exit_code == 0, r2.stderr
     assert out1.read_bytes() == out2.read_bytes()
     assert out1.stat().st_size > 0
+
+
+# --- an export never claims what it did not write ---------------------------------------------------
+
+KEYLESS = """\
+id: keyless
+type: multiple_choice
+stem: Which stage of change follows contemplation?
+options:
+  - text: Preparation
+    rationale: Planning follows deciding.
+  - text: Maintenance
+    rationale: Maintenance sustains a change already made.
+lint:
+  ignore: [QB101, QB104]
+"""
+
+# Lint only warns about these (QB104), but Moodle's readers refuse them: GIFT and Moodle XML need
+# two options, GIFT needs two matching lines.
+ONE_OPTION = """\
+id: one-option
+type: multiple_choice
+stem: Which stage of change follows contemplation?
+options:
+  - text: Preparation
+    correct: true
+    rationale: Planning follows deciding.
+explanation: Preparation follows contemplation.
+"""
+
+ONE_PAIR = """\
+id: one-pair
+type: matching
+stem: Match the stage to what happens in it.
+pairs:
+  - prompt: Preparation
+    match: Planning the change
+explanation: Preparation is planning.
+"""
+
+
+@pytest.mark.parametrize("fmt", sorted(all_exporters()))
+def test_an_item_level_ignore_cannot_unblock_the_export(bank: Path, fmt: str) -> None:
+    (bank / "items" / "keyless.yaml").write_text(KEYLESS, encoding="utf-8")
+    code, err = run("items", "--format", fmt, "-o", "out")
+    assert code == 1, err
+    assert "items/keyless.yaml:4:1: QB101 [error]" in err
+    assert "keyless: its `lint: ignore` lists QB101" in err and "nothing was written" in err
+    assert not (bank / "out").exists()
+
+
+def moodle_question_ids(path: Path) -> list[str]:
+    from lxml import etree
+
+    root = etree.parse(str(path)).getroot()
+    return [q.findtext("idnumber") for q in root.iter("question") if q.get("type") != "category"]
+
+
+@pytest.mark.parametrize("fmt", ["moodle-xml", "gift"])
+def test_items_a_format_cannot_hold_are_named_and_the_count_is_what_was_written(bank: Path, fmt: str) -> None:
+    (bank / "items" / "one-option.yaml").write_text(ONE_OPTION, encoding="utf-8")
+    (bank / "items" / "one-pair.yaml").write_text(ONE_PAIR, encoding="utf-8")
+    out = bank / f"out.{fmt}"
+    code, err = run("items", "--format", fmt, "-o", str(out))
+    assert code == 1, err
+    assert "items/one-option.yaml:1:1: error: one-option: not exported: " in err
+    left_out = 1 if fmt == "moodle-xml" else 2  # Moodle XML can hold one matching pair, GIFT cannot
+    assert ("items/one-pair.yaml:1:1: error: one-pair: not exported: " in err) == (left_out == 2)
+    total = 3 + 2  # stage-a, ethics-b, stage-draft and the two new items
+    assert f"Exported {total - left_out} of {total} item(s) to {out}" in err
+    assert f"{left_out} item(s) left out, listed above" in err
+    if fmt == "moodle-xml":
+        assert sorted(moodle_question_ids(out)) == ["ethics-b", "one-pair", "stage-a", "stage-draft"]
+    else:
+        text = out.read_text(encoding="utf-8")
+        assert "[id:one-option]" not in text and "[id:one-pair]" not in text
+        assert text.count("// [id:") == 3
+
+
+@pytest.mark.parametrize("fmt", ["moodle-xml", "gift"])
+def test_an_empty_quiz_is_never_written(bank: Path, fmt: str) -> None:
+    out = bank / "out"
+    out.write_bytes(b"previous export")
+    (bank / "items" / "one-option.yaml").write_text(ONE_OPTION, encoding="utf-8")
+    code, err = run("items", "--format", fmt, "-o", "out", "--id", "one-*")
+    assert code == 1, err
+    assert "one-option: not exported" in err and "none of the 1 item(s) can be written" in err
+    assert out.read_bytes() == b"previous export"
+    assert "Exported" not in err

@@ -53,11 +53,22 @@ def rule_markdown(rule: Rule, heading: str = "#") -> str:
         d.good.rstrip("\n"),
         "```",
         "",
-        f"Suppress it for one item with `lint: {{ignore: [{rule.code}]}}`, or for the bank with "
-        f"`ignore = [\"{rule.code}\"]` in the config.",
+        _suppress_note(rule.code),
         "",
     ]
     return "\n".join(parts)
+
+
+def _suppress_note(code: str) -> str:
+    from qbank.export import BLOCKING_RULES  # late: the export pipeline is heavier than the docs
+
+    note = (
+        f"Suppress it for one item with `lint: {{ignore: [{code}]}}`, or for the bank with "
+        f"`ignore = [\"{code}\"]` in the config."
+    )
+    if code in BLOCKING_RULES:
+        note += " Either way `qbank export` still refuses to run while an item has this problem, because it breaks the import."
+    return note
 
 
 def _indent(text: str) -> str:

@@ -67,7 +67,7 @@ def questions(parsed: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
 
 
 def skipped(result: ExportResult) -> set[str]:
-    return {w.item_id for w in result.warnings if w.message.startswith("not exported:")}
+    return {w.item_id for w in result.omitted}
 
 
 # --- what the author wrote, and what comes back --------------------------------------------------------

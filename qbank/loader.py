@@ -389,10 +389,25 @@ def load_bytes(raw: bytes, file: str, result: LoadResult, source: Path | None = 
     load_text(text, file, result, source=source)
 
 
+MAX_FILE_BYTES = 100 * 1024 * 1024
+"""Largest item file read: a 33,000-item bank fits in half of it, and memory stays a few times this."""
+
+
 def read_file(path: Path, file: str, result: LoadResult) -> bytes | None:
     """The file's bytes, or None after recording why it could not be read."""
     try:
-        return path.read_bytes()
+        with open(path, "rb") as fh:
+            size = os.fstat(fh.fileno()).st_size
+            if size > MAX_FILE_BYTES:
+                result.problems.append(
+                    Problem(
+                        "QB001", file, 1, 1,
+                        f"the file is {size / 1024 / 1024:,.0f} MiB, over qbank's limit of "
+                        f"{MAX_FILE_BYTES // 1024 // 1024} MiB for one file; split the bank into several files",
+                    )
+                )
+                return None
+            return fh.read()
     except OSError as exc:
         result.problems.append(Problem("QB001", file, 1, 1, f"cannot read the file: {exc.strerror or exc}"))
         return None

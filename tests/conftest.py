@@ -50,6 +50,23 @@ def fires(code_or_name: str, it: Item, **options: Any) -> bool:
     return bool(run_rule(code_or_name, it, **options))
 
 
+@pytest.fixture(params=["libyaml", "pure-python"])
+def yaml_parser(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Run a test once with libyaml (ruamel.yaml.clib) and once with ruamel.yaml's own parser.
+
+    The second run is what qbank does on PyPy or wherever the C extension is missing; child
+    processes get the same choice through the private QBANK_PURE_YAML switch.
+    """
+    from qbank import yamlnodes
+
+    if request.param == "pure-python":
+        monkeypatch.setattr(yamlnodes, "HAVE_C_COMPOSER", False)
+        monkeypatch.setenv("QBANK_PURE_YAML", "1")
+    elif not yamlnodes.HAVE_C_COMPOSER:
+        pytest.skip("ruamel.yaml.clib is not installed here")
+    return str(request.param)
+
+
 @pytest.fixture
 def shared_dir() -> Path:
     """The read-only ../shared folder; tests that need it skip when it is absent."""

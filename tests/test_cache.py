@@ -10,6 +10,9 @@ from click.testing import CliRunner
 import qbank.lint.engine as engine
 from qbank.cli import main
 
+# Every test here runs with libyaml and with ruamel.yaml's pure-Python parser (see conftest).
+pytestmark = pytest.mark.usefixtures("yaml_parser")
+
 ITEM = """\
 id: {id}
 type: multiple_choice

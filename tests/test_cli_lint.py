@@ -11,6 +11,9 @@ from click.testing import CliRunner
 from qbank import __version__
 from qbank.cli import main
 
+# Every test here runs with libyaml and with ruamel.yaml's pure-Python parser (see conftest).
+pytestmark = pytest.mark.usefixtures("yaml_parser")
+
 GOOD = """\
 id: good
 type: multiple_choice

@@ -18,6 +18,9 @@ from click.testing import CliRunner
 from qbank.cli import main
 from qbank.lint import engine
 
+# Every test here runs with libyaml and with ruamel.yaml's pure-Python parser (see conftest).
+pytestmark = pytest.mark.usefixtures("yaml_parser")
+
 ITEM = """\
 id: q{n:03d}
 type: multiple_choice

@@ -10,6 +10,9 @@ from hypothesis import strategies as st
 
 from qbank.loader import LoadResult, load_paths, load_text
 
+# Every test here runs with libyaml and with ruamel.yaml's pure-Python parser (see conftest).
+pytestmark = pytest.mark.usefixtures("yaml_parser")
+
 MC = """\
 id: q1
 type: multiple_choice

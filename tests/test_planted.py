@@ -18,6 +18,9 @@ from click.testing import CliRunner
 from qbank.cli import main
 from qbank.lint.registry import all_rules
 
+# Every test here runs with libyaml and with ruamel.yaml's pure-Python parser (see conftest).
+pytestmark = pytest.mark.usefixtures("yaml_parser")
+
 PLANTED = Path(__file__).parent / "fixtures" / "planted"
 Expected = set[tuple[str, int, str]]
 

@@ -333,17 +333,25 @@ IMPORT_FORMATS = "gift, moodle-xml, canvas, qti21, qti30, csv, aiken, rexams"
 @click.option("-o", "--output", "out", type=click.Path(path_type=Path, file_okay=False), required=True, help="Folder for the YAML items (created if needed).")
 @click.option("--group-by", type=click.Choice(["item", "category"]), default="item", show_default=True, help="One file per item (named by id), or one file per source category.")
 @click.option("--overwrite", is_flag=True, help="Replace item files that already exist (never done otherwise).")
-def import_cmd(files: tuple[Path, ...], fmt: str | None, out: Path, group_by: str, overwrite: bool) -> None:
+@click.option("--strict", is_flag=True, help="All or nothing: write nothing if any question or file cannot be read (default: import the rest, exit 1).")
+def import_cmd(files: tuple[Path, ...], fmt: str | None, out: Path, group_by: str, overwrite: bool, strict: bool) -> None:
     """Bring questions in from GIFT, Moodle XML, Canvas or QTI packages, CSV, Aiken or R/exams.
 
     Writes one YAML item per question into OUT (ids come from the source's names, so importing
     the same file again gives the same ids), images beside them, and reports with the source line
-    anything it could not map exactly. Nothing is written unless every file converts, and an
-    existing item file is never replaced without --overwrite.
+    anything it could not map exactly. A question that cannot be read is reported as
+    FILE:LINE: error: and left out, as is a file that cannot be read at all; everything else is
+    written and the exit code is 1. With --strict nothing is written unless every question of
+    every file converts. An existing item file is never replaced without --overwrite.
+
+    \b
+    Exit codes: 0 everything imported; 1 something was left out, or nothing was written
+    (--strict, existing files); 2 usage error.
 
     \b
     Examples:
       qbank import questions.gift -o items/
+      qbank import questions.gift -o items/ --strict
       qbank import moodle-export.xml -o items/imported --group-by category
       qbank import canvas-quiz.zip --from canvas -o items/
       qbank import bank.csv -o items/ --overwrite
@@ -360,30 +368,66 @@ def import_cmd(files: tuple[Path, ...], fmt: str | None, out: Path, group_by: st
     for path in files:
         if not path.is_file():
             _fail(f"{path}: no such file")
+    results = read_sources(list(files), fmt)
+    read = [s for s in results if s.failure is None]
+    refused = [s for s in results if s.failure is not None]
+    left_out = sum(len(s.errors) for s in read)
+    missing = [f"{left_out} question(s) with errors"] if left_out else []
+    if refused:
+        missing.append(f"{len(refused)} file(s) that could not be read")
+    left = f"left out {' and '.join(missing)} (above)"
+
+    def report(notes: bool) -> None:
+        """Each file's notes (unless nothing is written anyway) and its errors, in file order."""
+        for source in read:
+            name = source.path.as_posix()
+            if notes:
+                for note in source.notes:
+                    where = f"{name}:{note.line}" if note.line else name
+                    who = f" {note.item_id}:" if note.item_id else ""
+                    click.echo(f"{where}: note:{who} {note.message}", err=True)
+            for error in source.errors:
+                where = f"{name}:{error.line}" if error.line else name
+                click.echo(f"{where}: error: {error.message}", err=True)
+
+    def refusals(outcome: str) -> None:
+        for source in refused:
+            click.echo(f"qbank: error: {source.failure}; {outcome}", err=True)
+
+    if strict and (left_out or refused):
+        report(notes=False)
+        refusals("nothing was written")
+        readable = sum(len(s.items) for s in read)
+        _fail_findings(f"error: --strict: {left}, so none of the {readable} readable item(s) was imported; nothing was written")
+    if not read:
+        refusals("nothing was written")
+        sys.exit(EXIT_FINDINGS)
     try:
-        results = read_sources(list(files), fmt)
-        planned = plan(results, out, group_by, schema_reference(out))
+        planned = plan(read, out, group_by, schema_reference(out))
     except ImportFailure as exc:
+        report(notes=False)
+        refusals("nothing was written")
         _fail_findings(f"error: {exc.message}; nothing was written")
-    for source in results:
-        for note in source.notes:
-            where = f"{source.path.as_posix()}:{note.line}" if note.line else source.path.as_posix()
-            who = f" {note.item_id}:" if note.item_id else ""
-            click.echo(f"{where}: note:{who} {note.message}", err=True)
+    report(notes=True)
+    refusals("the file was left out")
     try:
         write(planned, overwrite)
     except ImportFailure as exc:
         _fail_findings(f"error: {exc.message}; nothing was written")
     except OSError as exc:
         _fail(f"{out}: cannot write ({exc.strerror or exc})")
-    notes = sum(len(s.notes) for s in results)
-    formats = ", ".join(sorted({s.fmt for s in results}))
-    click.echo(
-        f"Imported {planned.items} item(s) from {len(results)} file(s) ({formats}) into {out}"
-        + (f"; {notes} note(s) above" if notes else "")
-        + f". Next: qbank lint {out}",
-        err=True,
-    )
+    notes = sum(len(s.notes) for s in read)
+    formats = ", ".join(sorted({s.fmt for s in read if s.fmt}))
+    counted = f"{len(read)} of {len(results)} file(s)" if refused else f"{len(read)} file(s)"
+    summary = f"Imported {planned.items} item(s) from {counted}" + (f" ({formats})" if formats else "")
+    noted = f"; {notes} note(s) above" if notes else ""
+    if missing and not planned.files:
+        summary += f"; {left}{noted}; nothing was written"
+    else:
+        summary += f" into {out}" + (f"; {left}" if missing else "") + f"{noted}. Next: qbank lint {out}"
+    click.echo(summary, err=True)
+    if missing:
+        sys.exit(EXIT_FINDINGS)
 
 
 @main.command()

@@ -1,7 +1,11 @@
 """The import pipeline behind ``qbank import``: read, detect, convert, plan the files, write.
 
-All or nothing: every source file is read and converted, and every target path is checked,
-before the first file is written. An existing item file is never replaced without ``overwrite``.
+Every source file is read and converted, and every target path is checked, before the first file
+is written. A question that cannot be read (:class:`~qbank.importers.QuestionError`) or a file that
+cannot be read at all (:attr:`SourceResult.failure`) is left out and reported; the caller decides
+whether the rest is written (the default) or nothing (``--strict``). Planning and writing stay all
+or nothing: an existing item file is never replaced without ``overwrite``, and when one would be,
+or two items would need the same path, no file at all is written.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from pathlib import Path
 from typing import Sequence
 
 from qbank.fsio import atomic_write_bytes
-from qbank.importers import ImportedItem, ImportFailure, ImportNote, all_importers, detect_format
+from qbank.importers import ImportedItem, ImportFailure, ImportNote, QuestionError, all_importers, detect_format
 from qbank.importers.ids import slug
 from qbank.yamlwriter import dump_items
 
@@ -19,9 +23,14 @@ from qbank.yamlwriter import dump_items
 @dataclass
 class SourceResult:
     path: Path
-    fmt: str
+    fmt: str | None
+    """The format read (None when it could not be told)."""
     items: list[ImportedItem]
     notes: list[ImportNote]
+    errors: list[QuestionError] = field(default_factory=list)
+    """Questions of this file that were left out."""
+    failure: str | None = None
+    """Why the whole file could not be read (the message names the file); it then has no items."""
 
 
 @dataclass
@@ -31,28 +40,31 @@ class ImportPlan:
 
 
 def read_sources(paths: Sequence[Path], fmt: str | None) -> list[SourceResult]:
-    """Convert every file; raise :class:`ImportFailure` (naming the file) for the first bad one."""
+    """Convert every file, one result per path in order. A file that cannot be read at all does not
+    stop the others: its result has a ``failure`` (naming the file) and no items."""
+    return [_read_source(path, fmt) for path in paths]
+
+
+def _read_source(path: Path, fmt: str | None) -> SourceResult:
     importers = all_importers()
-    results = []
-    for path in paths:
-        name = path.as_posix()
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise ImportFailure(f"{name}: cannot read the file ({exc.strerror or exc})") from None
-        chosen = fmt or detect_format(data, path.name)
-        if chosen is None:
-            raise ImportFailure(
-                f"{name}: cannot tell the format from the content; name it with --from ({', '.join(importers)})"
-            )
-        try:
-            result = importers[chosen].read(data, path.name)
-        except ImportFailure as exc:
-            where = f" (line {exc.line})" if exc.line else ""
-            message = exc.message if exc.message.startswith(path.name) else f"{path.name}: {exc.message}"
-            raise ImportFailure(f"{message}{where}".replace(path.name, name, 1), exc.line) from None
-        results.append(SourceResult(path, chosen, result.items, result.notes))
-    return results
+    name = path.as_posix()
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return SourceResult(path, fmt, [], [], failure=f"{name}: cannot read the file ({exc.strerror or exc})")
+    chosen = fmt or detect_format(data, path.name)
+    if chosen is None:
+        return SourceResult(
+            path, None, [], [],
+            failure=f"{name}: cannot tell the format from the content; name it with --from ({', '.join(importers)})",
+        )
+    try:
+        result = importers[chosen].read(data, path.name)
+    except ImportFailure as exc:
+        where = f" (line {exc.line})" if exc.line else ""
+        message = exc.message if exc.message.startswith(path.name) else f"{path.name}: {exc.message}"
+        return SourceResult(path, chosen, [], [], failure=f"{message}{where}".replace(path.name, name, 1))
+    return SourceResult(path, chosen, result.items, result.notes, result.errors)
 
 
 def _unique_ids(results: Sequence[SourceResult]) -> None:

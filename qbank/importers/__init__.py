@@ -3,8 +3,11 @@
 An importer is a pure function from bytes to items, the mirror of an exporter: it reads no other
 files, prints nothing and looks up no configuration. Files come from strangers, so importers parse
 XML and zips only through :mod:`qbank.importers.safety`. What an importer cannot map it reports as
-an :class:`ImportNote` with the source line, never by dropping content silently. Importers register
-in the ``qbank.importers`` entry-point group, the same way a third-party format would.
+an :class:`ImportNote` with the source line, never by dropping content silently. A single question
+that cannot be read at all is a :class:`QuestionError` in :attr:`ImportResult.errors`: it is left
+out and the rest of the file still imports (``qbank import`` then exits 1). Only a file that cannot
+be read at all raises :class:`ImportFailure`. Importers register in the ``qbank.importers``
+entry-point group, the same way a third-party format would.
 """
 
 from __future__ import annotations
@@ -45,14 +48,39 @@ class ImportNote:
     item_id: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class QuestionError:
+    """One question in the source that cannot be read: it is left out, and the rest of the file imports.
+
+    Unlike an :class:`ImportNote` (the item imports, not quite exactly) nothing of the question is
+    imported, so ``qbank import`` reports it as ``FILE:LINE: error: <cause>; <fix>`` and exits 1.
+    """
+
+    cause: str
+    """What is wrong, in the source's own terms ("the answer block opened with '{' is never closed")."""
+    fix: str
+    """What to change in the source ("add the '}' after the last answer")."""
+    line: int | None = None
+    """Where the problem is (1-based), e.g. the line of the '{' that is never closed."""
+
+    @property
+    def message(self) -> str:
+        return f"{self.cause}; {self.fix}" if self.fix else self.cause
+
+
 @dataclass(slots=True)
 class ImportResult:
     items: list[ImportedItem] = field(default_factory=list)
     notes: list[ImportNote] = field(default_factory=list)
+    errors: list[QuestionError] = field(default_factory=list)
+    """Questions left out because they cannot be read; one entry per question."""
 
 
 class ImportFailure(Exception):
-    """The whole file cannot be read (malformed, hostile, not this format): one clear message."""
+    """The whole file cannot be read (malformed, hostile, not this format): one clear message.
+
+    For one bad question in an otherwise readable file, add a :class:`QuestionError` instead.
+    """
 
     def __init__(self, message: str, line: int | None = None) -> None:
         super().__init__(message)
@@ -72,7 +100,11 @@ class Importer:
         raise NotImplementedError
 
     def read(self, data: bytes, filename: str) -> ImportResult:
-        """Parse ``data``; raise :class:`ImportFailure` when the file cannot be read at all."""
+        """Parse ``data``; raise :class:`ImportFailure` when the file cannot be read at all.
+
+        A question that cannot be read goes into :attr:`ImportResult.errors` and the others are
+        still returned.
+        """
         raise NotImplementedError
 
 

@@ -1,10 +1,13 @@
 """Moodle GIFT: the plain-text question format, read the way Moodle's own reader reads it.
 
 The reference for what a file means is Moodle's ``question/format/gift/format.php``; this is an
-independent parser that follows its steps and adds line numbers and clear messages. Where Moodle
-quietly accepts broken syntax (an unclosed ``{``, a second answer block, a numerical answer that is
-not a number) the whole file is refused with the line, as Moodle itself imports nothing from a file
-with a parse error. Where Moodle reads a construct that qbank's model cannot hold (partial credit,
+independent parser that follows its steps and adds line numbers and clear messages. A question
+with broken syntax (an unclosed ``{``, a second answer block, a numerical answer that is not a
+number; Moodle refuses some of these and quietly misreads others) is left out with a
+:class:`~qbank.importers.QuestionError` naming its line, the cause and the fix, and the rest of the
+file is read (Moodle, stopping on error, would import nothing; ``qbank import --strict`` does the
+same). A blank line inside an answer block, which cuts the question in two, is one error at the
+line of the ``{``. Where Moodle reads a construct that qbank's model cannot hold (partial credit,
 per-answer feedback of short answers, several numerical answers) the item is kept as closely as the
 model allows and a note says what was left out; descriptions are skipped with a note.
 
@@ -14,9 +17,11 @@ Reading, step by step (as Moodle does):
   ``//`` are comments: ``[id:x]`` in them is the item id (Moodle's ID number), each ``[tag:x]`` a
   tag, and the other comment lines of a question are kept as a YAML comment above the item.
 * ``$CATEGORY: a/b`` sets the category of the questions that follow (``//`` is a literal ``/``;
-  a leading context such as ``$course$`` and Moodle's ``top`` are dropped). Category names are read
-  as written: Moodle does not decode backslash escapes there, and neither does qbank's exporter
-  write any. The category the exporter writes for items at the top of a bank (named after the
+  a leading context such as ``$course$`` and Moodle's ``top`` are dropped). Moodle sees it only at
+  the start of a blank-line-separated run; a ``$CATEGORY:`` line glued below a question whose answer
+  block is closed is read as a category all the same, with a note that Moodle would ignore it.
+  Category names are read as written: Moodle does not decode backslash escapes there, and neither
+  does qbank's exporter write any. The category the exporter writes for items at the top of a bank (named after the
   export title) comes back as a one-level category of that name.
 * Escapes ``\\~ \\= \\# \\{ \\} \\: \\\\`` give the character itself and ``\\n`` a line break; a
   backslash before anything else is kept as it is.
@@ -60,6 +65,7 @@ from qbank.importers import (
     ImportFailure,
     ImportNote,
     ImportResult,
+    QuestionError,
 )
 from qbank.importers.html_md import html_to_markdown, plain_to_markdown
 from qbank.importers.ids import derive_id
@@ -109,6 +115,22 @@ _DETECT_ANSWERS = re.compile(r"^\s*(?:#|(?:T|F|TRUE|FALSE)\s*(?:#|$))|(?:^|\s)[=
 
 class _Skip(Exception):
     """The question is not imported (a description); the note is already recorded."""
+
+
+class _Bad(Exception):
+    """The question cannot be read: it is left out with a :class:`QuestionError` (cause, fix, line)."""
+
+    def __init__(self, cause: str, fix: str, line: int) -> None:
+        super().__init__(cause)
+        self.cause, self.fix, self.line = cause, fix, line
+
+
+class _Unclosed(_Bad):
+    """The answer block opened at ``line`` is not closed before the question ends. The reader looks
+    at the questions after it to tell why (a blank line inside the braces, or a missing '}')."""
+
+    def __init__(self, line: int) -> None:
+        super().__init__("the answer block is never closed", "", line)
 
 
 @dataclass(slots=True)
@@ -304,8 +326,8 @@ class _Question:
         index = self.text.count("\n", 0, max(0, min(offset, len(self.text))))
         return self.lines[min(index, len(self.lines) - 1)].number
 
-    def fail(self, message: str, offset: int) -> ImportFailure:
-        return ImportFailure(message, self.line_at(offset))
+    def fail(self, cause: str, fix: str, offset: int) -> _Bad:
+        return _Bad(cause, fix, self.line_at(offset))
 
     def note(self, message: str, line: int | None = None) -> None:
         self.notes.append((message, line or self.line))
@@ -319,7 +341,9 @@ class _Question:
             end = text.find("::", 2)
             if end < 0:
                 raise self.fail(
-                    "the question name opened with '::' is never closed with '::' (write \\: for a literal colon)", 0
+                    "the question name opened with '::' is never closed with '::'",
+                    "close the name with '::', or write \\: for a literal colon",
+                    0,
                 )
             title = _plain(text[2:end]).replace("\n", " ").strip(_TRIM) or None
             rest = text[end + 2 :]
@@ -330,24 +354,29 @@ class _Question:
         if start < 0 and finish < 0:
             self.description(text, title)
         if start < 0:
-            raise self.fail("'}' without an opening '{' (write \\} for a literal brace)", pos + finish)
-        if finish < 0:
             raise self.fail(
-                "the answer block opened with '{' is never closed with '}' (write \\{ for a literal brace)", pos + start
+                "'}' without an opening '{'",
+                "add the '{' where the answers start, or write \\} for a literal brace",
+                pos + finish,
             )
+        if finish < 0:
+            raise _Unclosed(self.line_at(pos + start))
         if finish < start:
-            raise self.fail("'}' before the answer block's '{' (write \\} for a literal brace)", pos + finish)
+            raise self.fail("'}' before the answer block's '{'", "write \\} for a literal brace", pos + finish)
         inner = text.find("{", start + 1, finish)
         if inner >= 0:
             raise self.fail(
-                "'{' inside an answer block: the block opened earlier is not closed (write \\{ for a literal brace)",
+                f"'{{' inside the answer block opened at line {self.line_at(pos + start)}, which is not closed before it",
+                "close that block with '}' first, or write \\{ for a literal brace",
                 pos + inner,
             )
         tail = text[finish + 1 :]
         extra = min((i for i in (tail.find("{"), tail.find("}")) if i >= 0), default=-1)
         if extra >= 0:
             raise self.fail(
-                "a second answer block: a GIFT question has one '{...}' (write \\{ and \\} for literal braces)",
+                f"a second answer block in the question that starts at line {self.line} "
+                "(a GIFT question has one '{...}', and only a blank line starts the next question)",
+                "if this is the next question, put a blank line before it; else write \\{ and \\} for literal braces",
                 pos + finish + 1 + extra,
             )
 
@@ -418,7 +447,9 @@ class _Question:
             item = ITEM_ADAPTER.validate_python(data)
         except ValidationError as exc:  # pragma: no cover - every field above is built to the model
             first = exc.errors()[0]
-            raise ImportFailure(f"question cannot be read as a qbank item: {first['msg']}", self.line) from None
+            raise _Bad(
+                f"the question cannot be read as a qbank item: {first['msg']}", "please report this as a qbank bug", self.line
+            ) from None
         for message, line in self.notes:
             self.state.result.notes.append(ImportNote(message, line, item_id))
         for where, value in self.markdown_fields(item):
@@ -553,8 +584,10 @@ class _Question:
             piece = piece.strip(_TRIM)
             arrow = piece.find("->")
             if arrow < 0:
-                raise ImportFailure(
-                    f"matching line {_short(_plain(piece))!r} has no '->' between the prompt and its match", line
+                raise _Bad(
+                    f"matching line {_short(_plain(piece))!r} has no '->' between the prompt and its match",
+                    "write it as '=prompt -> match' (or '= -> match' for a distractor)",
+                    line,
                 )
             fmt, prompt = _field(piece[:arrow], self.fmt)
             match = _plain(piece[arrow + 2 :]).strip(_TRIM)
@@ -631,7 +664,9 @@ class _Question:
         self.base += 1
         found = self.answers(body, choice=False)
         if not found:
-            raise ImportFailure("a numerical question needs a number after '#'", self.line)
+            raise _Bad(
+                "a numerical question needs a number after '#'", "write it as {#42}, {#3.14:0.01} or {#1..5}", self.line
+            )
         values: list[tuple[_Answer, Decimal, Decimal]] = []
         for a in found:
             if a.text == "*":
@@ -640,7 +675,11 @@ class _Question:
             parsed = self.number(a)
             values.append((a, *parsed))
         if not values:
-            raise ImportFailure("a numerical question needs at least one numeric answer", self.line)
+            raise _Bad(
+                "a numerical question needs at least one numeric answer ('*' only matches any other value)",
+                "add the right answer, e.g. =42 or =3.14:0.01",
+                self.line,
+            )
         best = next((v for v in values if v[0].fraction >= 1), None)
         if best is None:
             best = max(values, key=lambda v: v[0].fraction)
@@ -672,18 +711,26 @@ class _Question:
             low_text, _, high_text = text.partition("..")
             low, high = _number(low_text), _number(high_text)
             if low is None or high is None:
-                raise ImportFailure(f"numerical range {text!r} is not two numbers 'low..high'", a.line)
+                raise _Bad(
+                    f"numerical range {text!r} is not two numbers 'low..high'", "write it as e.g. 1..5 or 0.5..1.5", a.line
+                )
             middle = (low + high) / 2
             return middle, high - middle
         if text.find(":") > 0:
             value_text, _, tolerance_text = text.partition(":")
             value, tolerance = _number(value_text), _number(tolerance_text)
             if value is None or tolerance is None:
-                raise ImportFailure(f"numerical answer {text!r} is not 'number:tolerance'", a.line)
+                raise _Bad(
+                    f"numerical answer {text!r} is not 'number:tolerance'", "write it as e.g. 3.14:0.01", a.line
+                )
             return value, tolerance
         value = _number(text)
         if value is None:
-            raise ImportFailure(f"numerical answer {text!r} is not a number", a.line)
+            raise _Bad(
+                f"numerical answer {text!r} is not a number",
+                "write a number (42, 3.14, -1e3; '.' for decimals), or make it a short answer {=...}",
+                a.line,
+            )
         return value, Decimal(0)
 
 
@@ -734,9 +781,16 @@ class GiftImporter(Importer):
                 ImportNote("Unicode noncharacters (U+FDD0-U+FDEF) replaced by U+FFFD: they are reserved for internal use", line)
             )
             text = _RESERVED.sub("\ufffd", text)
-        for block in _blocks(text):
-            _read_block(state, block)
-        if not state.result.items:
+        blocks = list(_blocks(text))
+        glued: set[int] = set()
+        i = 0
+        while i < len(blocks):
+            try:
+                _read_block(state, blocks[i], glued=i in glued)
+            except _Unclosed as bad:
+                i = _unclosed(state, blocks, glued, i, bad.line)
+            i += 1
+        if not state.result.items and not state.result.errors:
             if not (state.descriptions or state.categories):
                 raise ImportFailure(
                     "no GIFT questions in the file (a question needs an answer block such as {=right ~wrong})"
@@ -784,26 +838,145 @@ def _blocks(text: str) -> Iterator[list[_Line]]:
         yield current
 
 
-def _read_block(state: _State, block: list[_Line]) -> None:
+def _read_block(state: _State, block: list[_Line], glued: bool = False) -> None:
+    """One run of lines between blank lines: normally one question, or one ``$CATEGORY:`` line.
+
+    Moodle reads a ``$CATEGORY:`` line only at the start of a run, and then takes the whole run as
+    the category name; anywhere else it is part of the question's text. A run holding both is split
+    here as the author meant (a ``$CATEGORY:`` line after a closed answer block starts a new
+    category), with a note that Moodle would read it otherwise. ``glued``: the run continues one
+    that was cut off (it does not start where Moodle's question starts).
+    """
     comments = [line for line in block if line.text.startswith("//")]
     body = [line for line in block if not line.text.startswith("//")]
     if not body:
         return
-    if body[0].text.startswith("$CATEGORY:"):
-        state.category = _category_path(body[0].text[len("$CATEGORY:") :])
-        state.categories += 1
-        body = body[1:]
-        if not body:
-            return
-        state.result.notes.append(
-            ImportNote(
-                "a question follows $CATEGORY: without a blank line; read as a separate question "
-                "(Moodle would read it as part of the category name)",
-                body[0].number,
+    moodle_category = not glued and body[0].text.startswith("$CATEGORY:")
+    above = "the category name above it" if moodle_category else "the text of the question above it"
+    first = not glued
+    while body:
+        if body[0].text.startswith("$CATEGORY:"):
+            state.category = _category_path(body[0].text[len("$CATEGORY:") :])
+            state.categories += 1
+            if not first:
+                shown = "/".join(state.category)
+                state.result.notes.append(
+                    ImportNote(
+                        "no blank line separates this $CATEGORY line from the question above, so Moodle would "
+                        f"ignore it: Moodle reads it as part of {above} and leaves the questions after it in the "
+                        f"previous category; qbank puts them in {shown!r} as meant. Add a blank line before it",
+                        body[0].number,
+                    )
+                )
+            body = body[1:]
+            if not body:
+                return
+            state.result.notes.append(
+                ImportNote(
+                    "a question follows $CATEGORY: without a blank line; read as a separate question "
+                    + ("(Moodle would read it as part of the category name)" if moodle_category and first
+                       else f"(Moodle would read it as part of {above})")
+                    + ". Add a blank line before it",
+                    body[0].number,
+                )
             )
-        )
-    question = _Question(state, body, comments)
+        elif glued and first:
+            state.result.notes.append(
+                ImportNote(
+                    "no blank line separates this question from the one above; read as a separate question. "
+                    "Add a blank line before it",
+                    body[0].number,
+                )
+            )
+        first = False
+        cut = _glued_category(body)
+        lines, body = body[:cut], body[cut:]
+        end = body[0].number if body else None
+        own = [c for c in comments if end is None or c.number < end]
+        comments = comments[len(own) :]
+        try:
+            _read_question(state, lines, own)
+        except _Unclosed as bad:
+            if not body:
+                raise  # the reader looks at the runs after this one
+            # Only when a '{' and '}' in the question's ::title:: made it look closed: '::a{b}::Q?{'.
+            state.result.errors.append(_never_closed(bad.line, f"at the $CATEGORY line at line {body[0].number}"))
+
+
+def _glued_category(body: list[_Line]) -> int:
+    """Where a ``$CATEGORY:`` line follows a question whose answer block is closed, without a blank
+    line between them; ``len(body)`` when none does."""
+    opened = closed = False
+    for k, line in enumerate(body):
+        if closed and line.text.startswith("$CATEGORY:"):
+            return k
+        marked = _mark(line.text)
+        if not opened:
+            at = marked.find("{")
+            if at >= 0:
+                opened, closed = True, "}" in marked[at + 1 :]
+        elif not closed:
+            closed = "}" in marked
+    return len(body)
+
+
+def _read_question(state: _State, lines: list[_Line], comments: list[_Line]) -> None:
+    question = _Question(state, lines, comments)
     try:
         state.result.items.append(question.read())
     except _Skip:
         return
+    except _Unclosed:
+        raise
+    except _Bad as bad:
+        state.result.errors.append(QuestionError(bad.cause, bad.fix, bad.line))
+
+
+def _never_closed(line: int, where: str) -> QuestionError:
+    return QuestionError(
+        f"the answer block opened with '{{' is never closed: the question ends {where} without a '}}'",
+        "add the '}' after the last answer, or write \\{ for a literal brace",
+        line,
+    )
+
+
+def _unclosed(state: _State, blocks: list[list[_Line]], glued: set[int], index: int, line: int) -> int:
+    """The question in ``blocks[index]`` opens an answer block at ``line`` that it never closes.
+
+    When a later run of lines closes it (its first brace is a '}'), the braces held blank lines,
+    which end a GIFT question: one error for the whole question, whose runs up to that '}' are left
+    out with it. Whatever follows the '}' in the same run is read on its own. Otherwise the '}' is
+    simply missing. Returns the index of the last run used.
+    """
+    gaps = [blocks[index][-1].number + 1]
+    for j in range(index + 1, len(blocks)):
+        body = [b for b in blocks[j] if not b.text.startswith("//")]
+        if body and body[0].text.startswith("$CATEGORY:"):
+            break
+        brace = next(((b, c) for b in body for c in _mark(b.text) if c in "{}"), None)
+        if brace is None:
+            gaps.append(blocks[j][-1].number + 1)
+            continue
+        closing, char = brace
+        if char == "{":
+            break
+        many = len(gaps) > 1
+        listed = ", ".join(str(g) for g in gaps)
+        state.result.errors.append(
+            QuestionError(
+                f"GIFT ends a question at a blank line, so the answer block '{{' opened at line {line} is never "
+                f"closed in this question: the blank line{'s' if many else ''} at line{'s' if many else ''} "
+                f"{listed} come{'' if many else 's'} before its '}}' (line {closing.number})",
+                f"remove the blank line{'s' if many else ''} inside the braces",
+                line,
+            )
+        )
+        rest = [b for b in blocks[j] if b.number > closing.number]
+        if not any(not b.text.startswith("//") for b in rest):
+            return j
+        blocks[j] = rest
+        glued.add(j)
+        return j - 1
+    where = f"at the blank line at line {gaps[0]}" if index + 1 < len(blocks) else "at the end of the file"
+    state.result.errors.append(_never_closed(line, where))
+    return index

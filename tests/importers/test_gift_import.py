@@ -1,7 +1,8 @@
 """GIFT import, tested the way users meet it: `qbank import` on real files and the YAML it wrote loaded
 back; round trips through the GIFT exporter; the third-party corpus compared question by question with
-the independent gift-pegjs parser; and broken or hostile files, which must end in one clear message
-with the line, exit code 1 and nothing written."""
+the independent gift-pegjs parser; broken questions, each left out with one error line naming its line,
+the cause and the fix while the rest of the file imports (exit code 1); and broken or hostile files,
+which must end in one clear message, exit code 1 and nothing written."""
 
 from __future__ import annotations
 
@@ -19,9 +20,10 @@ from qbank.exporters.gift import GiftExporter
 
 from qbank.config import Config
 from qbank.export import load_bank, resolve_media
-from qbank.importers import ImportFailure, ImportResult, detect_format
+from qbank.importers import ImportFailure, ImportResult, QuestionError, detect_format
 from qbank.importers.gift import GiftImporter, plain_markdown, to_markdown
 from qbank.importers.html_md import plain_to_markdown
+from qbank.loader import load_paths
 from qbank.markup import markdown_to_html
 from qbank.model import ITEM_ADAPTER, Item
 from tests.conftest import ROOT, SHARED
@@ -650,15 +652,20 @@ def test_windows_line_endings_and_bom() -> None:
 
 
 def test_syntax_error_sample(shared_dir: Path, tmp_path: Path) -> None:
+    """Its only question opens '{' at line 2 and the file ends: one error at line 2, nothing written."""
     source = shared_dir / "gift-samples" / "syntax-error.gift"
     out = tmp_path / "items"
     result = run("import", str(source), "-o", str(out))
     assert result.exit_code == 1
     assert "Traceback" not in result.output
-    errors = [line for line in result.output.splitlines() if "error" in line]
-    assert len(errors) == 1, result.output
-    assert "syntax-error.gift" in errors[0] and "(line 2)" in errors[0] and "never closed with '}'" in errors[0]
-    assert "nothing was written" in errors[0]
+    errors = [line for line in result.output.splitlines() if ": error: " in line]
+    assert errors == [
+        f"{source}:2: error: the answer block opened with '{{' is never closed: the question ends at the end of the "
+        "file without a '}'; add the '}' after the last answer, or write \\{ for a literal brace"
+    ], result.output
+    assert result.output.splitlines()[-1] == (
+        "Imported 0 item(s) from 1 file(s) (gift); left out 1 question(s) with errors (above); nothing was written"
+    )
     assert not out.exists()
 
 
@@ -671,22 +678,13 @@ def test_syntax_error_sample(shared_dir: Path, tmp_path: Path) -> None:
         (b'<?xml version="1.0"?>\n<quiz></quiz>\n', "XML or HTML, not GIFT", None),
         (b"", "no GIFT questions", None),
         (b"// only a comment\n", "no GIFT questions", None),
-        (b"::unclosed name Q?{T}\n", "never closed with '::'", 1),
-        (b"Q1?{T}\n\nQ2 is } odd?{T}\n", "'}' before the answer block", 3),
-        (b"Q?{=a\n~b {c}\n", "'{' inside an answer block", 2),
-        (b"Q?{=a ~b}\nthen {=c ~d}\n", "a second answer block", 2),
-        (b"Q?\n=a ~b}\n", "'}' without an opening '{'", 2),
-        (b"Q?{#abc}\n", "numerical answer 'abc' is not a number", 1),
-        (b"Q?{#\n=1..x\n}\n", "numerical range '1..x'", 2),
-        (b"Q?{#5:}\n", "is not 'number:tolerance'", 1),
-        (b"Q?{#}\n", "needs a number after '#'", 1),
-        (b"Q?{\n=a -> b\n=c\n}\n", "matching line 'c' has no '->'", 3),
     ],
 )
-def test_broken_files_fail_with_one_clear_message(tmp_path: Path, data: bytes, message: str, line: int | None) -> None:
+def test_unreadable_files_fail_with_one_clear_message(tmp_path: Path, data: bytes, message: str, line: int | None) -> None:
     result, out = import_text(tmp_path, data, "--from", "gift")
     assert result.exit_code == 1, result.output
     assert "Traceback" not in result.output
+    assert len(result.output.splitlines()) == 1, result.output
     assert message in result.output
     if line is not None:
         assert f"(line {line})" in result.output
@@ -694,9 +692,258 @@ def test_broken_files_fail_with_one_clear_message(tmp_path: Path, data: bytes, m
     assert not out.exists()
 
 
-def test_a_broken_question_stops_the_whole_file(tmp_path: Path) -> None:
-    result, out = import_text(tmp_path, "Good?{T}\n\nBad?{=a\n")
-    assert result.exit_code == 1 and "(line 3)" in result.output and not out.exists()
+# Each broken question, between two good ones, so starting at line 3: (question, cause, fix, line of the
+# problem inside the question).
+BROKEN_QUESTIONS = [
+    (b"::unclosed name Q?{T}", "the question name opened with '::' is never closed with '::'", "close the name with '::'", 1),
+    (b"Q2 is } odd?{T}", "'}' before the answer block's '{'", "write \\} for a literal brace", 1),
+    (b"Q?{=a\n~b {c}", "'{' inside the answer block opened at line 3, which is not closed before it", "close that block with '}' first", 2),
+    (b"Q?{=a ~b}\nthen {=c ~d}", "a second answer block in the question that starts at line 3", "put a blank line before it", 2),
+    (b"Q?\n=a ~b}", "'}' without an opening '{'", "add the '{' where the answers start", 2),
+    (b"Q?{=a ~b", "the answer block opened with '{' is never closed: the question ends at the blank line at line 4 without a '}'", "add the '}' after the last answer", 1),
+    (b"Q?{#abc}", "numerical answer 'abc' is not a number", "write a number", 1),
+    (b"Q?{#\n=1..x\n}", "numerical range '1..x' is not two numbers 'low..high'", "write it as e.g. 1..5", 2),
+    (b"Q?{#5:}", "numerical answer '5:' is not 'number:tolerance'", "write it as e.g. 3.14:0.01", 1),
+    (b"Q?{#}", "a numerical question needs a number after '#'", "{#42}", 1),
+    (b"Q?{# =* #any}", "a numerical question needs at least one numeric answer", "add the right answer", 1),
+    (b"Q?{\n=a -> b\n=c\n}", "matching line 'c' has no '->' between the prompt and its match", "'=prompt -> match'", 3),
+]
+
+
+@pytest.mark.parametrize(("question", "cause", "fix", "line"), BROKEN_QUESTIONS)
+def test_a_broken_question_is_left_out_with_its_line_cause_and_fix(
+    tmp_path: Path, question: bytes, cause: str, fix: str, line: int
+) -> None:
+    data = b"::before::Good?{T}\n\n" + question + b"\n\n::after::Also good?{F}\n"
+    result, out = import_text(tmp_path, data, "--from", "gift")
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    errors = [text for text in result.output.splitlines() if ": error: " in text]
+    assert len(errors) == 1, result.output
+    prefix = f"{tmp_path / 'questions.gift'}:{line + 2}: error: "
+    assert errors[0].startswith(prefix + cause) and "; " in errors[0] and fix in errors[0].partition("; ")[2], errors[0]
+    assert sorted(loaded(out)) == ["after", "before"]
+    assert result.output.splitlines()[-1].startswith(
+        f"Imported 2 item(s) from 1 file(s) (gift) into {out}; left out 1 question(s) with errors (above)"
+    )
+
+
+# --- one bad question does not refuse the file -----------------------------------------------------------
+
+PARTIAL = """\
+// Five questions; the second and the fourth are broken.
+$CATEGORY: $course$/top/Peer support
+
+::peer-role::What does a peer worker mainly offer?{
+=Lived experience of recovery#Right, shared experience is the core of the role.
+~A formal medical diagnosis#No, diagnosing is outside the role.
+~A prescription for medication#No, prescribing is outside the role.
+####Peer support rests on shared lived experience.
+}
+
+::year::In which year did the first national peer conference take place?{#nineteen ninety}
+
+::boundaries::Peer workers keep clear professional boundaries.{TRUE#Boundaries protect both people.#Right.####Clear boundaries keep the relationship safe.}
+
+::mutuality::Which principle means both people learn from each other?{
+=Mutuality#Right, learning goes both ways.
+
+~Hierarchy#No, peer work avoids hierarchy.
+####Mutuality is a core peer principle.
+}
+
+::hope::Name the recovery principle of believing that change is possible.{=hope =hopefulness####Hope is where recovery starts.}
+"""
+
+
+def test_partial_import_writes_the_good_questions_and_names_the_bad_ones(tmp_path: Path) -> None:
+    result, out = import_text(tmp_path, PARTIAL)
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    source = tmp_path / "questions.gift"
+    lines = result.output.splitlines()
+    assert [text for text in lines if ": error: " in text] == [
+        f"{source}:11: error: numerical answer 'nineteen ninety' is not a number; write a number (42, 3.14, -1e3; "
+        "'.' for decimals), or make it a short answer {=...}",
+        f"{source}:15: error: GIFT ends a question at a blank line, so the answer block '{{' opened at line 15 is never "
+        "closed in this question: the blank line at line 17 comes before its '}' (line 20); remove the blank line "
+        "inside the braces",
+    ]
+    assert lines[-1] == (
+        f"Imported 3 item(s) from 1 file(s) (gift) into {out}; left out 2 question(s) with errors (above). "
+        f"Next: qbank lint {out}"
+    )
+    items = loaded(out)
+    assert sorted(items) == ["boundaries", "hope", "peer-role"]
+    assert sorted(p.name for p in out.iterdir()) == ["boundaries.yaml", "hope.yaml", "peer-role.yaml"]
+    lint = run("lint", "--no-cache", "--format", "json", str(out))
+    assert lint.exit_code == 0 and json.loads(lint.output) == [], lint.output
+
+
+def test_partial_import_fixture_is_valid_gift_once_its_two_mistakes_are_fixed(tmp_path: Path) -> None:
+    """The independent parser agrees: only the two broken questions are broken."""
+    fixed = PARTIAL.replace("{#nineteen ninety}", "{#1990}").replace("both ways.\n\n~Hierarchy", "both ways.\n~Hierarchy")
+    source = tmp_path / "fixed.gift"
+    source.write_text(fixed, encoding="utf-8")
+    assert [q["title"] for q in gift_parse(source) if q["type"] != "Category"] == [
+        "peer-role", "year", "boundaries", "mutuality", "hope"
+    ]
+    result, out = import_text(tmp_path, fixed)
+    assert result.exit_code == 0, result.output
+    assert sorted(loaded(out)) == ["boundaries", "hope", "mutuality", "peer-role", "year"]
+
+
+def test_strict_writes_nothing_when_a_question_is_bad(tmp_path: Path) -> None:
+    result, out = import_text(tmp_path, PARTIAL, "--strict")
+    assert result.exit_code == 1, result.output
+    lines = result.output.splitlines()
+    source = tmp_path / "questions.gift"
+    assert [text.partition(": error: ")[0] for text in lines[:-1]] == [f"{source}:11", f"{source}:15"]
+    assert lines[-1] == (
+        "qbank: error: --strict: left out 2 question(s) with errors (above), so none of the 3 readable item(s) "
+        "was imported; nothing was written"
+    )
+    assert ": note: " not in result.output
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("group_by", ["item", "category"])
+def test_a_file_of_only_bad_questions_writes_nothing(tmp_path: Path, group_by: str) -> None:
+    text = "$CATEGORY: Ethics\n\n::a::A?{#abc}\n\n::b::B?{\n=x\n\n~y\n}\n\n::c::C?{=a ~b\n"
+    out = tmp_path / "items"
+    out.mkdir()
+    result, _ = import_text(tmp_path, text, "--group-by", group_by)
+    assert result.exit_code == 1, result.output
+    source = tmp_path / "questions.gift"
+    errors = [text for text in result.output.splitlines() if ": error: " in text]
+    assert [e.partition(": error: ")[0] for e in errors] == [f"{source}:3", f"{source}:5", f"{source}:11"]
+    assert result.output.splitlines()[-1] == (
+        "Imported 0 item(s) from 1 file(s) (gift); left out 3 question(s) with errors (above); nothing was written"
+    )
+    assert list(out.iterdir()) == []  # no empty item or category files
+    assert not (tmp_path / "other").exists()
+
+
+def test_the_reader_returns_errors_beside_items_and_notes() -> None:
+    result = read("::a::A?{T}\n\n::b::B?{#x}\n\n::c::C?{=a ~b}\n")
+    assert [i.item.id for i in result.items] == ["a", "c"]
+    assert result.errors == [
+        QuestionError(
+            "numerical answer 'x' is not a number",
+            "write a number (42, 3.14, -1e3; '.' for decimals), or make it a short answer {=...}",
+            3,
+        )
+    ]
+    assert result.notes == []  # errors are not notes
+
+
+# --- a blank line inside an answer block ----------------------------------------------------------------
+
+BLANK_IN_BLOCK = """\
+::first::Which stage comes first?{=Precontemplation ~Contemplation ~Action####It comes before any intent to change.}
+
+// [tag:recovery]
+::principle::Which principle means that both
+people learn from each other?{
+=Mutuality#Right.
+
+~Hierarchy#No.
+~Distance#No.
+####Mutuality is a core principle.
+}
+
+::last::Peer workers share their own experience.{TRUE####That is what makes it peer work.}
+"""
+
+
+def test_a_blank_line_inside_an_answer_block_is_named_at_the_opening_brace(tmp_path: Path) -> None:
+    """Moodle refuses the whole file ("Could not find {...} around answers", twice); qbank names the
+    cause once, at the line of the '{', and imports the other questions."""
+    result, out = import_text(tmp_path, BLANK_IN_BLOCK)
+    assert result.exit_code == 1, result.output
+    errors = [text for text in result.output.splitlines() if ": error: " in text]
+    assert errors == [
+        f"{tmp_path / 'questions.gift'}:5: error: GIFT ends a question at a blank line, so the answer block '{{' "
+        "opened at line 5 is never closed in this question: the blank line at line 7 comes before its '}' (line 11); "
+        "remove the blank line inside the braces"
+    ], result.output
+    assert "without an opening" not in result.output and "description skipped" not in result.output
+    assert sorted(loaded(out)) == ["first", "last"]
+    assert result.output.splitlines()[-1].startswith("Imported 2 item(s) from 1 file(s) (gift) into")
+    assert "left out 1 question(s) with errors" in result.output.splitlines()[-1]
+
+
+def test_several_blank_lines_inside_an_answer_block_are_listed() -> None:
+    result = read("::q::Q?{\n=a\n\n~b\n\n\n~c\n}\n\n::next::N?{T}\n")
+    assert [i.item.id for i in result.items] == ["next"]
+    (error,) = result.errors
+    assert error.line == 1 and "the blank lines at lines 3, 5 come before its '}' (line 8)" in error.cause
+    assert error.fix == "remove the blank lines inside the braces"
+    assert result.notes == []
+
+
+def test_an_answer_block_that_is_simply_not_closed_does_not_swallow_the_next_question() -> None:
+    result = read("::q::Q?{=a ~b\n\n::next::N?{T}\n")
+    assert [i.item.id for i in result.items] == ["next"]
+    (error,) = result.errors
+    assert error.line == 1 and "the question ends at the blank line at line 2 without a '}'" in error.cause
+
+
+def test_a_category_right_after_the_brace_that_closes_a_cut_block_still_counts() -> None:
+    result = read("$CATEGORY: a\n\n::q::Q?{\n=a\n\n~b\n}\n$CATEGORY: b\n\n::next::N?{T}\n")
+    assert [(i.item.id, i.category) for i in result.items] == [("next", ("b",))]
+    assert len(result.errors) == 1 and result.errors[0].line == 3
+    assert [n.line for n in result.notes] == [8] and "no blank line separates this $CATEGORY line" in result.notes[0].message
+
+
+# --- $CATEGORY right after a question ---------------------------------------------------------------------
+
+GLUED_CATEGORY = """\
+$CATEGORY: $course$/top/Ethics
+
+::boundaries::Peer workers keep clear professional boundaries.{TRUE####Boundaries keep both people safe.}
+$CATEGORY: $course$/top/Recovery
+{gap}::hope::Name the recovery principle of believing that change is possible.{=hope####Hope is where recovery starts.}
+"""
+
+
+@pytest.mark.parametrize("gap", ["\n", ""], ids=["blank-line-after", "no-blank-line-after"])
+def test_a_category_line_right_after_a_question_starts_the_category(tmp_path: Path, gap: str) -> None:
+    """Moodle would read the $CATEGORY line as text of the question above and leave the next question
+    in Ethics; qbank imports both, the second in Recovery as meant, with a note at the category line."""
+    result, out = import_text(tmp_path, GLUED_CATEGORY.replace("{gap}", gap), "--group-by", "category")
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.iterdir()) == ["ethics.yaml", "recovery.yaml"]
+    assert [e.item.id for e in load_paths([out / "ethics.yaml"]).items] == ["boundaries"]
+    assert [e.item.id for e in load_paths([out / "recovery.yaml"]).items] == ["hope"]
+    assert loaded(out)["boundaries"].stem == "Peer workers keep clear professional boundaries."
+    source = tmp_path / "questions.gift"
+    notes = [text for text in result.output.splitlines() if ": note: " in text]
+    assert notes[0] == (
+        f"{source}:4: note: no blank line separates this $CATEGORY line from the question above, so Moodle would "
+        "ignore it: Moodle reads it as part of the text of the question above it and leaves the questions after it "
+        "in the previous category; qbank puts them in 'Recovery' as meant. Add a blank line before it"
+    )
+    if gap:
+        assert len(notes) == 1
+    else:
+        assert len(notes) == 2 and notes[1].startswith(f"{source}:5: note: a question follows $CATEGORY: without a blank line")
+        assert "Moodle would read it as part of the text of the question above it" in notes[1]
+    assert ": error: " not in result.output
+    assert "Imported 2 item(s)" in result.output.splitlines()[-1]
+
+
+def test_braces_in_a_title_do_not_hide_an_unclosed_block_before_a_glued_category() -> None:
+    result = read("::x{y}::Q?{T\n$CATEGORY: c\n\n::n::N?{F}\n")
+    assert [(i.item.id, i.category) for i in result.items] == [("n", ("c",))]
+    (error,) = result.errors
+    assert error.line == 1 and "the question ends at the $CATEGORY line at line 2 without a '}'" in error.cause
+
+
+def test_a_category_line_after_an_unclosed_block_is_text_inside_it() -> None:
+    """Inside an open answer block a $CATEGORY line is answer text (Moodle reads it so too)."""
+    result = read("Q?{\n=a\n$CATEGORY: b\n}\n")
+    assert result.items[0].category == () and result.items[0].item.answers == ["a\n$CATEGORY: b"]  # type: ignore[union-attr]
 
 
 def test_noncharacters_in_the_input_are_replaced_and_noted() -> None:
@@ -741,6 +988,9 @@ def test_any_text_ends_in_items_or_one_clear_failure(text: str) -> None:
         return
     for imported in result.items:
         assert ITEM_ADAPTER.validate_python(imported.item.model_dump()) == imported.item
+    lines = text.count("\n") + 1
+    for error in result.errors:
+        assert error.cause and error.fix and error.line is not None and 1 <= error.line <= lines
 
 
 # --- detection ---------------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """Files from strangers through `qbank import`: hostile XML and zips, broken text, and the pipeline's
-promises (one clear message naming the file, exit 1, no traceback, nothing written, all or nothing).
+promises (one clear message naming the file, exit 1, no traceback, nothing written from a file that
+cannot be read; what can be read is written unless --strict, which is all or nothing).
 
 Every importer is driven through the CLI, with --from and with detection. An importer that is still
 a placeholder (raises NotImplementedError) turns its cases into expected failures; the safety layer
@@ -317,14 +318,15 @@ def test_usage_errors_exit_2(tmp_path: Path) -> None:
     assert not out.exists()
 
 
-# --- all or nothing --------------------------------------------------------------------------------------
+# --- partial import, and --strict: all or nothing ----------------------------------------------------------
 
 
 GOOD_CSV = b"id,type,stem\r\ngood-1,essay,Describe the peer role.\r\ngood-2,essay,Describe mutuality.\r\n"
 AIKEN = b"Which stage comes first?\nA. Contemplation\nB. Precontemplation\nANSWER: B\n"
+GIFT_ONE_BAD = b"::g-1::Peers share lived experience.{T}\n\n::g-bad::Which year?{#soon}\n\n::g-2::Describe hope.{}\n"
 
 
-def test_nothing_is_written_when_one_of_several_files_fails(tmp_path: Path) -> None:
+def test_strict_writes_nothing_when_one_of_several_files_fails(tmp_path: Path) -> None:
     good = tmp_path / "good.csv"
     good.write_bytes(GOOD_CSV)
     quiz = tmp_path / "quiz.txt"
@@ -336,9 +338,72 @@ def test_nothing_is_written_when_one_of_several_files_fails(tmp_path: Path) -> N
     (out / "keep.yaml").write_text("id: keep\ntype: essay\nstem: Existing.\n", encoding="utf-8")
     (out / "good-1.yaml").write_text("id: good-1\ntype: essay\nstem: Old text.\n", encoding="utf-8")
     before = files_in(out)
-    result = run("import", str(good), str(quiz), str(bad), "-o", str(out), "--overwrite")
+    result = run("import", str(good), str(quiz), str(bad), "-o", str(out), "--overwrite", "--strict")
     assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
     assert str(bad) in result.output and "not UTF-8" in result.output and "nothing was written" in result.output
+    assert files_in(out) == before
+
+
+def test_the_other_files_are_written_when_one_file_cannot_be_read(tmp_path: Path) -> None:
+    good = tmp_path / "good.csv"
+    good.write_bytes(GOOD_CSV)
+    quiz = tmp_path / "quiz.txt"
+    quiz.write_bytes(AIKEN)
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(b"id,type,stem\r\nb,essay,caf\xe9\r\n")
+    out = tmp_path / "out"
+    result = run("import", str(good), str(bad), str(quiz), "-o", str(out))
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
+    lines = result.output.splitlines()
+    assert lines[0].startswith(f"qbank: error: {bad.as_posix()}: ") and "not UTF-8" in lines[0]
+    assert lines[0].endswith("; the file was left out")
+    assert lines[-1] == (
+        f"Imported 3 item(s) from 2 of 3 file(s) (aiken, csv) into {out}; left out 1 file(s) that could not be read "
+        f"(above). Next: qbank lint {out}"
+    )
+    assert len(files_in(out)) == 3 and {"good-1.yaml", "good-2.yaml"} <= set(files_in(out))
+
+
+def test_good_items_of_every_file_are_written_when_one_has_a_bad_question(tmp_path: Path) -> None:
+    gift = tmp_path / "quiz.gift"
+    gift.write_bytes(GIFT_ONE_BAD)
+    good = tmp_path / "good.csv"
+    good.write_bytes(GOOD_CSV)
+    out = tmp_path / "out"
+    result = run("import", str(gift), str(good), "-o", str(out))
+    assert result.exit_code == 1, result.output
+    lines = result.output.splitlines()
+    assert [line for line in lines if ": error: " in line] == [
+        f"{gift.as_posix()}:3: error: numerical answer 'soon' is not a number; write a number (42, 3.14, -1e3; "
+        "'.' for decimals), or make it a short answer {=...}"
+    ]
+    assert lines[-1] == (
+        f"Imported 4 item(s) from 2 file(s) (csv, gift) into {out}; left out 1 question(s) with errors (above). "
+        f"Next: qbank lint {out}"
+    )
+    assert sorted(files_in(out)) == ["g-1.yaml", "g-2.yaml", "good-1.yaml", "good-2.yaml"]
+    # --strict: the same files, nothing written, every problem still listed.
+    strict_out = tmp_path / "strict"
+    strict = run("import", str(gift), str(good), "-o", str(strict_out), "--strict")
+    assert strict.exit_code == 1
+    assert f"{gift.as_posix()}:3: error: numerical answer 'soon'" in strict.output
+    assert strict.output.splitlines()[-1].startswith("qbank: error: --strict: left out 1 question(s) with errors")
+    assert "none of the 4 readable item(s) was imported; nothing was written" in strict.output
+    assert not strict_out.exists()
+
+
+def test_a_bad_question_does_not_lift_the_overwrite_guard(tmp_path: Path) -> None:
+    gift = tmp_path / "quiz.gift"
+    gift.write_bytes(GIFT_ONE_BAD)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "g-2.yaml").write_text("id: g-2\ntype: essay\nstem: Hand-edited.\n", encoding="utf-8")
+    before = files_in(out)
+    result = run("import", str(gift), "-o", str(out))
+    assert result.exit_code == 1
+    assert f"{gift.as_posix()}:3: error: " in result.output
+    assert result.output.splitlines()[-1].startswith("qbank: error: 1 file(s) already exist")
+    assert result.output.splitlines()[-1].endswith("use --overwrite to replace them; nothing was written")
     assert files_in(out) == before
 
 

@@ -29,6 +29,7 @@ from qbank.lint.base import Finding, Severity
 from qbank.lint.engine import Selection, ignored_codes, lint_paths
 from qbank.loader import LoadedItem, LoadResult, PathDisplay, iter_yaml_files, load_file
 from qbank.markup import media_refs
+from qbank.media import locate
 from qbank.model import text_fields
 
 # Findings that make an exported file wrong or unimportable: the export refuses to run with them.
@@ -89,9 +90,11 @@ def resolve_media(entry: LoadedItem) -> dict[str, MediaFile]:
         for ref in media_refs(text):
             if not ref.is_local or ref.local_path in media:
                 continue
-            target = Path(ref.local_path)
-            path = target if target.is_absolute() else folder / target
-            data = path.read_bytes()  # existence was checked by QB501 before we got here
+            found = locate(folder, ref.local_path)
+            if found.problem is not None:  # QB501 blocks the export first; this is the last line of defence
+                raise ValueError(f"{entry.file}: media '{ref.src}' {found.problem}")
+            path = found.path
+            data = path.read_bytes()
             mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
             media[ref.local_path] = MediaFile(ref.local_path, _safe_name(ref.local_path, data), data, mime)
     return media

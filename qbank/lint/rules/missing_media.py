@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 from qbank.lint.base import Rule, RuleDoc, Severity, Violation
 from qbank.markup import media_refs
+from qbank.media import locate
 from qbank.model import text_fields
 
 if TYPE_CHECKING:
@@ -20,9 +21,13 @@ class MissingMedia(Rule):
     doc = RuleDoc(
         what="Resolves every local image (`![alt](path)`, `<img src>`) and linked file (`[text](path)`) "
         "in an item's Markdown relative to the item's own YAML file, and reports those that do not "
-        "exist. URLs, `data:` URIs and `#anchors` are not checked (qbank never goes online).",
+        "exist, are absolute paths, or lead outside the bank (above the folder with qbank.toml, "
+        "pyproject.toml or .git, symbolic links included). URLs, `data:` URIs and `#anchors` are not "
+        "checked (qbank never goes online).",
         why="Exports package the referenced files. A missing image becomes a broken picture in the LMS, "
-        "and a question about a diagram that is not there cannot be answered.",
+        "and a question about a diagram that is not there cannot be answered. A path out of the bank "
+        "would copy a file that is not part of it (a key, a private document) into a zip that gets "
+        "shared, so qbank refuses it.",
         bad="stem: |\n  Which stage of change does this chart show?\n\n  ![Readiness ruler at 3](img/ruler.png)   # file not committed\n",
         good="stem: |\n  Which stage of change does this chart show?\n\n  ![Readiness ruler at 3](media/readiness-ruler.png)   # exists next to the item\n",
     )
@@ -33,12 +38,7 @@ class MissingMedia(Rule):
             for ref in media_refs(text):
                 if not ref.is_local:
                     continue
-                target = Path(ref.local_path)
-                resolved = target if target.is_absolute() else folder / target
-                if not resolved.is_file():
+                found = locate(folder, ref.local_path)
+                if found.problem is not None:
                     kind = "image" if ref.is_image else "linked file"
-                    yield Violation(
-                        f"{kind} '{ref.src}' does not exist; "
-                        "add the file or fix the path (paths are relative to the item's YAML file)",
-                        path,
-                    )
+                    yield Violation(f"{kind} '{ref.src}' {found.problem}", path)

@@ -394,7 +394,22 @@ MAX_FILE_BYTES = 100 * 1024 * 1024
 
 
 def read_file(path: Path, file: str, result: LoadResult) -> bytes | None:
-    """The file's bytes, or None after recording why it could not be read."""
+    """The file's bytes, or None after recording why it could not be read.
+
+    A symbolic link that leads out of the bank is not followed: in CI on a pull request, a link to
+    a private file would otherwise put pieces of that file into lint messages in a public log.
+    """
+    if os.path.islink(path):
+        from qbank.media import bank_root
+
+        root = bank_root(os.path.dirname(os.path.abspath(path)))
+        real = os.path.realpath(path)
+        if not real.startswith(root.rstrip(os.sep) + os.sep):
+            result.problems.append(
+                Problem("QB001", file, 1, 1, f"this is a symbolic link to a file outside the bank ({root}); "
+                                             "qbank does not follow it, so copy the file into the bank instead")
+            )
+            return None
     try:
         with open(path, "rb") as fh:
             size = os.fstat(fh.fileno()).st_size

@@ -65,3 +65,15 @@ def test_a_file_outside_the_bank_is_refused_and_never_packaged(project: Path, sr
     assert lint_code == 1 and "items/unit/pic.yaml:3:7: QB501" in out and "QB501" in out and words in out, out
     assert export_code == 1 and "QB501" in err and "nothing was written" in err
     assert not (project / "out.zip").exists()
+
+
+def test_an_item_file_that_links_out_of_the_bank_is_not_read(project: Path) -> None:
+    outside = project.parent / "private.yaml"
+    outside.write_text("id: private\ntype: essay\nstem: 'password: hunter2'\nbogus: field\n", encoding="utf-8")
+    (project / "items" / "unit" / "leak.yaml").symlink_to(outside)
+    (project / "items" / "unit" / "inside.yaml").symlink_to(project / "media" / "chart.png")  # a link inside is fine to read
+    result = CliRunner().invoke(main, ["lint", "--no-cache", "items"])
+    assert result.exit_code == 1
+    assert "items/unit/leak.yaml:1:1: QB001 [error] this is a symbolic link to a file outside the bank" in result.stdout
+    assert "hunter2" not in result.stdout and "bogus" not in result.stdout
+    assert "items/unit/inside.yaml" in result.stdout  # read, and found not to be YAML

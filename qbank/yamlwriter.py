@@ -7,8 +7,11 @@ is kept as a YAML comment above the item.
 The data is always the same small shape (mappings with string keys, lists, strings, numbers and
 booleans), so a dedicated emitter writes it: ruamel's round-trip emitter took about a millisecond
 per item, most of an import's time. Every string is written plain only when it provably reads back
-as the same string under YAML 1.2; otherwise it is double-quoted with escapes, or a literal block.
-tests/test_yamlwriter.py loads generated banks back through the normal loader to hold this.
+as the same string under YAML 1.2 (qbank's own reader) and under YAML 1.1 (PyYAML and yamllint,
+ruamel in 1.1 mode, and ruamel's 1.2 resolver, which keeps some 1.1 types); otherwise it is
+double-quoted with escapes, or a literal block. So ``=``, ``yes``, ``1:20`` or ``2024-01-01`` are
+quoted, which the 1.2 core schema alone would not need. tests/test_yamlwriter.py loads generated
+banks back through the normal loader, PyYAML and ruamel to hold this.
 """
 
 from __future__ import annotations
@@ -31,13 +34,49 @@ _PLAIN_SAFE = re.compile(r"(?![-?:,\[\]{}#&*!|>'\"%@`\s])(?!---|\.\.\.)(?:[^:#\n
 # Characters to escape inside double quotes: those YAML cannot carry literally (outside
 # c-printable), and the line breaks other than LF (CR, NEL, LS, PS), which YAML would fold.
 _NOT_PRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff\u2028\u2029\ufeff]")
+# Plain scalars a YAML 1.1 reader resolves to something other than a string: the implicit types of
+# the YAML 1.1 type repository (yaml.org/type) as PyYAML's resolver implements them, joined with
+# ruamel.yaml's resolvers (its 1.1 one, and its 1.2 one, which keeps 1.1's timestamps, ``=`` and
+# digit underscores), in any letter case and with y/n, which the 1.1 spec lists and PyYAML leaves
+# out. Quoting one string too many costs two characters; leaving one plain that some reader turns
+# into a bool, a number, a date or an error loses the text. One regex, so the check stays cheap.
+_YAML11_TYPED = re.compile(
+    r"""(?=[-+.0-9yntfo~=<])                                    # a quick no for most text
+    (?:
+        (?:y|n|yes|no|true|false|on|off                         # bool
+          | ~|null                                              # null (the empty scalar is quoted anyway)
+          | =                                                   # value
+          | <<                                                  # merge key
+        )\Z
+      | (?=[-+.0-9])(?=[-+.0-9_:a-fionxtz\ \t]*\Z)              # numbers and timestamps, nothing else
+        (?:[-+]?0b[01_]+                                        # int: binary
+          | [-+]?0o[0-7_]+                                      # int: octal, 1.2 style (ruamel takes a sign)
+          | [-+]?[0-9_]+                                        # int: decimal, old-style octal (010), 1_000
+          | [-+]?0x[0-9a-f_]+                                   # int: hexadecimal
+          | [-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+                  # int: sexagesimal (1:20, 190:20:30)
+          | [-+]?[0-9][0-9_]*\.[0-9_]*(?:e[-+]?[0-9]+)?         # float: 1., 1.5, 685.230_15e+03
+          | [-+]?[0-9][0-9_]*e[-+]?[0-9]+                       # float: 1e3, 1_0e3
+          | [-+]?\.[0-9_]+(?:e[-+]?[0-9]+)?                     # float: .5, .5e3 (and ruamel's ._)
+          | [-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*         # float: sexagesimal (1:20.5)
+          | [-+]?\.inf | \.nan                                  # float: infinity, not a number
+          | [0-9]{4}-[0-9]{2}-[0-9]{2}                          # timestamp: date (2002-12-14)
+          | [0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:t|[\ \t]+)         # timestamp: date and time
+            [0-9]{1,2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]*)?
+            (?:[\ \t]*(?:z|[-+][0-9]{1,2}(?::[0-9]{2})?))?
+        )\Z
+    )""",
+    re.VERBOSE | re.IGNORECASE,
+)
 
 
 def _needs_quotes(text: str) -> bool:
-    """Whether a plain scalar would read back as something else (YAML 1.2 core schema, or syntax)."""
+    """Whether a plain scalar would read back as something else: by syntax, by the YAML 1.2 core
+    schema (qbank's reader), or by a YAML 1.1 resolver (PyYAML, yamllint, ruamel)."""
     if not text or _PLAIN_SAFE.match(text) is None or _NOT_PRINTABLE.search(text):
         return True
-    return resolve_plain(text) != text or not isinstance(resolve_plain(text), str)
+    if _YAML11_TYPED.match(text) is not None:
+        return True
+    return not isinstance(resolve_plain(text), str)
 
 
 def _quoted(text: str) -> str:
@@ -74,7 +113,9 @@ def _scalar(value: Any, indent: str) -> str:
             return ".nan"
         if math.isinf(value):
             return ".inf" if value > 0 else "-.inf"
-        return repr(value)
+        text = repr(value)
+        # YAML 1.1 floats need a dot: PyYAML reads 1e-07 as a string, 1.0e-07 as the float.
+        return text.replace("e", ".0e", 1) if "e" in text and "." not in text else text
     if value is None:
         return "null"
     text = str(value)
@@ -92,9 +133,21 @@ def _flow_list(values: list[Any]) -> str | None:
     return None
 
 
+# Keys are the model's field names, so there are few of them: each is checked once, like a value.
+_KEYS: dict[str, str] = {}
+
+
+def _key(name: str) -> str:
+    key = _KEYS.get(name)
+    if key is None:
+        key = _KEYS[name] = _quoted(name) if _needs_quotes(name) else name
+    return key
+
+
 def _mapping(data: dict[str, Any], indent: str, out: list[str], first_prefix: str | None = None) -> None:
     """Append ``key: value`` lines; ``first_prefix`` replaces the indent of the first line (for '- ')."""
-    for i, (key, value) in enumerate(data.items()):
+    for i, (name, value) in enumerate(data.items()):
+        key = _KEYS.get(name) or _key(name)
         lead = first_prefix if (i == 0 and first_prefix is not None) else indent
         if isinstance(value, dict):
             out.append(f"{lead}{key}:")

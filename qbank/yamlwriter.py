@@ -191,6 +191,19 @@ def dump_item(item: Item) -> str:
     return "\n".join(out) + "\n"
 
 
+def _comment(comment: str) -> str:
+    """``# `` lines for a source comment; characters YAML cannot carry are written as ``\\uXXXX``.
+
+    A comment is copied from a stranger's file (a GIFT ``//`` line, say); one raw control character
+    in it would make the whole written file unreadable.
+    """
+    lines = re.split("\r\n|[\r\n\x85\u2028\u2029]", comment.strip("\r\n"))
+    return "".join(
+        "# " + _NOT_PRINTABLE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", line).rstrip() + "\n" if line.strip() else "#\n"
+        for line in lines
+    )
+
+
 def dump_items(items: Iterable[tuple[Item, str | None]], schema: str | None = None) -> str:
     """YAML text for several items (documents separated by ``---``), each with an optional comment."""
     parts: list[str] = []
@@ -200,7 +213,7 @@ def dump_items(items: Iterable[tuple[Item, str | None]], schema: str | None = No
     for item, comment in items:
         text = dump_item(item)
         if comment:
-            text = "".join(f"# {line}".rstrip() + "\n" for line in comment.strip("\n").split("\n")) + text
+            text = _comment(comment) + text
         if not first:
             parts.append("---\n")
         parts.append(text)

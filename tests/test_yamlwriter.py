@@ -271,3 +271,16 @@ def test_imported_gift_reads_the_same_in_pyyaml(case: str, tmp_path: Path) -> No
     lint = runner.invoke(main, ["lint", "--no-cache", "--select", "QB001,QB002", str(out)])
     assert lint.exit_code == 0, lint.output
     assert "Traceback" not in lint.output
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=80))
+def test_any_source_comment_leaves_the_file_readable(comment: str) -> None:
+    """A comment copied from a stranger's file (control characters, odd line breaks) never breaks the YAML."""
+    item = ITEM_ADAPTER.validate_python({"id": "c1", "type": "essay", "stem": "Describe a recovery goal."})
+    text = dump_items([(item, comment)])
+    result = LoadResult()
+    load_text(text, "c1.yaml", result)
+    assert not result.problems, (comment, text)
+    assert [e.item for e in result.items] == [item]
+    assert list(yaml.safe_load_all(text)) == [{"id": "c1", "type": "essay", "stem": "Describe a recovery goal."}]

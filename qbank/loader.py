@@ -15,7 +15,7 @@ import types
 import typing
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Literal, Union, get_args, get_origin
+from typing import Any, Iterable, Iterator, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
@@ -338,18 +338,29 @@ def _decode(raw: bytes, file: str) -> tuple[str | None, Problem | None]:
 
 def load_text(text: str, file: str, result: LoadResult, source: Path | None = None) -> None:
     """Compose and validate every document of one file's text into ``result``."""
+    for loaded in iter_loaded(text, file, source):
+        if isinstance(loaded, Problem):
+            result.problems.append(loaded)
+        else:
+            result.items.append(loaded)
+
+
+def iter_loaded(text: str, file: str, source: Path | None = None) -> Iterator[LoadedItem | Problem]:
+    """Each document's item, or its problems, as the documents are read.
+
+    A caller that packs each item as it comes (the lint worker) holds one document's position
+    tables at a time, not a whole 50 MB file's.
+    """
     try:
         for doc in compose_documents(text):
             for p in doc.problems:
-                result.problems.append(Problem(p.code, file, p.line, p.column, p.message, _raw_id(doc.data)))
+                yield Problem(p.code, file, p.line, p.column, p.message, _raw_id(doc.data))
             data = doc.data
             if not isinstance(data, dict):
-                result.problems.append(
-                    Problem(
-                        "QB002", file, doc.line, doc.column,
-                        f"a document must be one item (a mapping with id, type and stem), not {_describe(resolve_deep(data))}; "
-                        "separate items with a line of ---",
-                    )
+                yield Problem(
+                    "QB002", file, doc.line, doc.column,
+                    f"a document must be one item (a mapping with id, type and stem), not {_describe(resolve_deep(data))}; "
+                    "separate items with a line of ---",
                 )
                 continue
             type_value = data.get("type")
@@ -358,13 +369,11 @@ def load_text(text: str, file: str, result: LoadResult, source: Path | None = No
             try:
                 item = ITEM_ADAPTER.validate_python(prepared)
             except ValidationError as exc:
-                result.problems.extend(
-                    _validation_problems(exc, prepared, doc.values, doc.keys, file, (doc.line, doc.column))
-                )
+                yield from _validation_problems(exc, prepared, doc.values, doc.keys, file, (doc.line, doc.column))
                 continue
-            result.items.append(LoadedItem(item, file, doc.line, doc.column, doc.values, doc.keys, source))
+            yield LoadedItem(item, file, doc.line, doc.column, doc.values, doc.keys, source)
     except YamlProblem as p:
-        result.problems.append(Problem(p.code, file, p.line, p.column, p.message))
+        yield Problem(p.code, file, p.line, p.column, p.message)
 
 
 # Shape used when the type is missing or unknown: the fields every item shares.
@@ -381,12 +390,22 @@ def _raw_id(data: Any) -> str | None:
 
 def load_bytes(raw: bytes, file: str, result: LoadResult, source: Path | None = None) -> None:
     """Decode and load one file's bytes into ``result``."""
+    for loaded in iter_loaded_bytes(raw, file, source):
+        if isinstance(loaded, Problem):
+            result.problems.append(loaded)
+        else:
+            result.items.append(loaded)
+
+
+def iter_loaded_bytes(raw: bytes, file: str, source: Path | None = None) -> Iterator[LoadedItem | Problem]:
+    """:func:`iter_loaded` for a file's bytes: a decoding problem, or each document in turn."""
     text, problem = _decode(raw, file)
     if problem is not None:
-        result.problems.append(problem)
+        yield problem
         return
     assert text is not None
-    load_text(text, file, result, source=source)
+    del raw  # the caller may hold the bytes; this frame does not need to
+    yield from iter_loaded(text, file, source)
 
 
 MAX_FILE_BYTES = 100 * 1024 * 1024

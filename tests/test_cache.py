@@ -51,7 +51,7 @@ def test_warm_run_reuses_the_cache_and_reports_the_same(bank: Path, monkeypatch:
     def no_parsing(*args: object, **kwargs: object) -> None:
         raise AssertionError("an unchanged file was parsed again")
 
-    monkeypatch.setattr(engine, "load_bytes", no_parsing)
+    monkeypatch.setattr(engine, "iter_loaded_bytes", no_parsing)
     assert lint() == cold
 
 

@@ -21,8 +21,8 @@ from qbank.loader import (
     LoadResult,
     PathDisplay,
     Problem,
+    iter_loaded_bytes,
     iter_yaml_files,
-    load_bytes,
     read_file,
 )
 from qbank.model import ITEM_ADAPTER
@@ -192,17 +192,16 @@ def _analyse(job: tuple[bytes, str, str], run: _Run | None = None) -> CacheEntry
     raw, file, source = job
     run = run or _WORKER_RUN
     assert run is not None
-    scratch = LoadResult()
-    load_bytes(raw, file, scratch, source=Path(source))
-    findings: list[Finding] = []
-    for entry in scratch.items:
-        findings.extend(run.item_findings(entry, run.cached_rules))
-    return CacheEntry(
-        b"",
-        [(p.code, p.line, p.column, p.message, p.item_id) for p in scratch.problems],
-        [(e.item.model_dump(), e.line, e.column, e.packed_positions()) for e in scratch.items],
-        [(f.code, f.line, f.column, f.message, f.item_id) for f in findings],
-    )
+    problems, items, findings = [], [], []
+    # Each item is packed as soon as it is read, so only one document's position tables are alive.
+    for loaded in iter_loaded_bytes(raw, file, Path(source)):
+        if isinstance(loaded, Problem):
+            problems.append((loaded.code, loaded.line, loaded.column, loaded.message, loaded.item_id))
+            continue
+        for f in run.item_findings(loaded, run.cached_rules):
+            findings.append((f.code, f.line, f.column, f.message, f.item_id))
+        items.append((loaded.item.model_dump(), loaded.line, loaded.column, loaded.packed_positions()))
+    return CacheEntry(b"", problems, items, findings)
 
 
 def _analyse_all(jobs: list[tuple[bytes, str, str]], selection: Selection) -> list[CacheEntry]:

@@ -147,12 +147,12 @@ def lint(
     )
     text = get_renderer(fmt)(report, ctx)
     if output is not None:
-        from qbank.fsio import atomic_write_text
+        from qbank.fsio import atomic_write_text, describe_failure
 
         try:
             atomic_write_text(output, text)
-        except OSError as exc:
-            _fail(f"{output}: cannot write the report ({exc.strerror or exc})")
+        except (OSError, KeyboardInterrupt) as exc:
+            _fail(describe_failure(output, exc))
         from qbank.reporters import summary_line
 
         click.echo(summary_line(report), err=True)
@@ -216,7 +216,7 @@ EXPORT_FORMATS = "canvas, qti21, qti30, gift, moodle-xml, csv"
 @main.command(name="export")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("-f", "--format", "fmt", required=True, metavar="FORMAT", help=f"One of: {EXPORT_FORMATS}.")
-@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), required=True, help="The file to write (replaced atomically; nothing is written on failure).")
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), required=True, help="The file to write (replaced atomically; nothing is written on failure). Its folder must exist.")
 @click.option("--tag", "tags", multiple=True, metavar="TAG", help="Only items with this tag (repeat for any of several).")
 @click.option("--status", "statuses", multiple=True, type=click.Choice(["draft", "review", "approved", "retired"]), help="Only items with this status (repeatable). Default: every status but retired.")
 @click.option("--id", "ids", multiple=True, metavar="GLOB", help="Only items whose id matches this glob, such as 'ethics-*' (repeatable).")
@@ -256,7 +256,7 @@ def export_cmd(
     from qbank.config import ConfigError, load_config
     from qbank.export import Filters, default_identifier, run_export
     from qbank.exporters import ExporterLoadError, ExportOptions, all_exporters
-    from qbank.fsio import atomic_write_bytes
+    from qbank.fsio import atomic_write_bytes, describe_failure
     from qbank.reporters import ReportContext, get_renderer
 
     try:
@@ -305,8 +305,8 @@ def export_cmd(
         _fail_findings(f"none of the {chosen} item(s) can be written as {fmt}; nothing was written")
     try:
         atomic_write_bytes(output, run.result.data)
-    except OSError as exc:
-        _fail(f"{output}: cannot write ({exc.strerror or exc})")
+    except (OSError, KeyboardInterrupt) as exc:
+        _fail(describe_failure(output, exc))
     skipped = f", {run.skipped} filtered out" if run.skipped else ""
     warned = f", {len(run.result.warnings)} warning(s)" if run.result.warnings else ""
     if run.omitted:
@@ -342,11 +342,13 @@ def import_cmd(files: tuple[Path, ...], fmt: str | None, out: Path, group_by: st
     anything it could not map exactly. A question that cannot be read is reported as
     FILE:LINE: error: and left out, as is a file that cannot be read at all; everything else is
     written and the exit code is 1. With --strict nothing is written unless every question of
-    every file converts. An existing item file is never replaced without --overwrite.
+    every file converts. An existing item file is never replaced without --overwrite. Writing is
+    all or nothing: if any file cannot be written (a full disk, Ctrl-C), no file is written or
+    changed.
 
     \b
     Exit codes: 0 everything imported; 1 something was left out, or nothing was written
-    (--strict, existing files); 2 usage error.
+    (--strict, existing files); 2 usage error or a file that cannot be written.
 
     \b
     Examples:
@@ -356,6 +358,7 @@ def import_cmd(files: tuple[Path, ...], fmt: str | None, out: Path, group_by: st
       qbank import canvas-quiz.zip --from canvas -o items/
       qbank import bank.csv -o items/ --overwrite
     """
+    from qbank.fsio import describe_failure, transaction
     from qbank.importers import ImporterLoadError, ImportFailure, all_importers
     from qbank.importing import plan, read_sources, schema_reference, write
 
@@ -411,11 +414,12 @@ def import_cmd(files: tuple[Path, ...], fmt: str | None, out: Path, group_by: st
     report(notes=True)
     refusals("the file was left out")
     try:
-        write(planned, overwrite)
+        with transaction(out):
+            write(planned, overwrite)
     except ImportFailure as exc:
         _fail_findings(f"error: {exc.message}; nothing was written")
-    except OSError as exc:
-        _fail(f"{out}: cannot write ({exc.strerror or exc})")
+    except (OSError, KeyboardInterrupt) as exc:
+        _fail(describe_failure(out, exc, several=True))
     notes = sum(len(s.notes) for s in read)
     formats = ", ".join(sorted({s.fmt for s in read if s.fmt}))
     counted = f"{len(read)} of {len(results)} file(s)" if refused else f"{len(read)} file(s)"

@@ -21,6 +21,8 @@ The export's docstring is the specification; this reader undoes it step by step:
 
 A row that cannot become an item (bad JSON, an unknown type, a value the model refuses) is skipped
 with a note naming the physical line where the record starts; the other rows still import.
+JSON nested more than 32 levels deep in a cell (no export writes that; only a damaged or hostile
+file has it) refuses the whole file, naming the line.
 """
 
 from __future__ import annotations
@@ -66,6 +68,14 @@ _LIST_COLUMNS = ("tags", "objectives", "references")
 
 class _RowError(Exception):
     """This row cannot become an item; the message says why and how to fix it."""
+
+
+class _Refused(Exception):
+    """The whole file is refused (damaged or hostile beyond one row); the message says why and the fix."""
+
+
+MAX_JSON_DEPTH = 32
+"""Deepest JSON nesting read from a cell; exports write at most 2 (an array of pairs)."""
 
 
 def _decode(data: bytes, filename: str) -> str:
@@ -170,11 +180,35 @@ def _unneutralise(cell: str) -> str:
     return cell[1:] if cell.startswith(NEUTRALISER) else cell
 
 
+def _json_depth(text: str) -> int:
+    """How deeply arrays and objects nest in JSON ``text`` (brackets inside strings do not count)."""
+    depth = deepest = 0
+    for match in _JSON_TOKEN.finditer(text):
+        token = match.group()
+        if token in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif token in "]}":
+            depth -= 1
+    return deepest
+
+
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"?|[\[\]{}]')
+
+
 def _json_list(column: str, cell: str) -> list[Any]:
     if not cell.strip():
         return []
+    too_deep = _Refused(
+        f"the {column!r} cell nests JSON more than {MAX_JSON_DEPTH} levels deep, which no export writes; "
+        'write it as a flat array such as ["first","second"]'
+    )
+    if cell.count("[") + cell.count("{") > MAX_JSON_DEPTH and _json_depth(cell) > MAX_JSON_DEPTH:
+        raise too_deep  # json.loads would stop with a RecursionError
     try:
         value = json.loads(cell)
+    except RecursionError:
+        raise too_deep from None
     except json.JSONDecodeError as exc:
         raise _RowError(f"the {column!r} cell is not a JSON array ({exc.msg}); write it like [\"first\",\"second\"]") from None
     if not isinstance(value, list):
@@ -358,6 +392,8 @@ class CsvImporter(Importer):
             except _RowError as exc:
                 result.notes.append(ImportNote(f"row skipped: {exc}", line, cells["id"].strip() or None))
                 continue
+            except _Refused as exc:
+                raise ImportFailure(f"{filename}: {exc}", line) from None
             except ValidationError as exc:
                 result.notes.append(ImportNote(f"row skipped: not a valid item: {_validation_message(exc)}", line, cells["id"].strip() or None))
                 continue

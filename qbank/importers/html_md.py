@@ -5,6 +5,11 @@ Markdown back with the same renderer the exporters use and compare it with the s
 sanitising both. Equal structure and text: the Markdown is kept. Anything else (a table with
 merged cells, colours, unusual markup): the sanitised HTML itself is kept, since raw HTML is valid
 Markdown and exports unchanged. Scripts and event handlers never survive either way.
+
+HTML nested deeper than :data:`MAX_DEPTH` elements (as written, or once sanitised) is refused with
+an :class:`ImportFailure` (without a line: the importer adds the line of the field), because the
+converters walk the tree recursively and would stop with a RecursionError, and the sanitiser takes
+seconds on thousands of levels; no real question is formatted that deeply.
 """
 
 from __future__ import annotations
@@ -15,7 +20,11 @@ import re
 from lxml import etree
 from lxml import html as lxml_html
 
+from qbank.importers import ImportFailure
 from qbank.markup import _PLAIN, markdown_to_html, sanitise
+
+MAX_DEPTH = 100
+"""Deepest element nesting converted (real questions stay under 20; markdownify recurses ~3 frames a level)."""
 
 _SAME_TAG = {"b": "strong", "i": "em", "strike": "s", "del": "s"}
 _WS = re.compile(r"\s+")
@@ -65,6 +74,29 @@ def _canonical(html: str) -> str:
     return text
 
 
+def _check_depth(html: str) -> None:
+    if html.count("<") > MAX_DEPTH and _depth(html) > MAX_DEPTH:
+        raise ImportFailure(
+            f"HTML nested more than {MAX_DEPTH} elements deep, more than qbank converts; "
+            "simplify the formatting of this text in the source"
+        )
+
+
+def _depth(html: str) -> int:
+    """How deeply the elements of ``html`` nest (without recursion, and stopping past MAX_DEPTH)."""
+    try:
+        parts = lxml_html.fragments_fromstring(html)
+    except (etree.ParserError, ValueError):
+        return 0
+    deepest = 0
+    stack = [(part, 1) for part in parts if not isinstance(part, str)]
+    while stack and deepest <= MAX_DEPTH:
+        element, depth = stack.pop()
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in element)
+    return deepest
+
+
 _PLAIN_PARAGRAPH = re.compile(r"(?:<p>)?([^<>&]*?)(?:</p>)?\Z", re.S)
 
 
@@ -78,9 +110,11 @@ def html_to_markdown(html: str) -> str:
         # Markdown: the text itself is the Markdown (the renderer's own fast path proves it renders
         # back as exactly this paragraph). Most options and feedback in LMS exports look like this.
         return plain.group(1)
+    _check_depth(html)  # before sanitising too: nh3 takes seconds on thousands of levels
     clean = sanitise(html)
     if not clean:
         return ""
+    _check_depth(clean)
     markdown = markdownify(clean, heading_style="ATX", bullets="-", strong_em_symbol="*", escape_misc=True).strip()
     markdown = re.sub(r"\n{3,}", "\n\n", markdown)
     target = _canonical(clean)
@@ -89,6 +123,8 @@ def html_to_markdown(html: str) -> str:
     return clean
 
 
+_MAX_UNESCAPE = 20_000
+"""Longer Markdown keeps markdownify's escapes: each trial render of a long text costs up to seconds."""
 _ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 
 
@@ -100,10 +136,12 @@ def _fewer_escapes(markdown: str, target: str) -> str:
     Markdown still renders to the same HTML: first all at once (the usual case), then per escaped
     character, then, for a few, one at a time.
     """
-    if "\\" not in markdown:
-        return markdown
+    if "\\" not in markdown or len(markdown) > _MAX_UNESCAPE:
+        return markdown  # escapes are correct Markdown; dropping them is not worth seconds of rendering
 
     def same(candidate: str) -> bool:
+        if candidate.count("<") > MAX_DEPTH and _depth(candidate) > MAX_DEPTH:
+            return False  # unescaped, the text would become deeply nested HTML (and slow to sanitise)
         return _canonical(markdown_to_html(candidate)) == target
 
     bare = _ESCAPE.sub(r"\1", markdown)

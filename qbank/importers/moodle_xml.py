@@ -295,7 +295,14 @@ class _Question:
             if not _LOOKS_HTML.search(text):
                 return plain_to_markdown(text)
             text = _BETWEEN_TAGS.sub("><", text).replace("\r\n", "\n").replace("\n", "<br>")
-        return html_to_markdown(_TRAILING_BR.sub("", text))
+        try:
+            return html_to_markdown(_TRAILING_BR.sub("", text))
+        except ImportFailure as exc:  # HTML too deeply nested to convert: name the question and the line
+            name = " ".join(_text_of(self.q.find("name")).split())
+            label = f"question {name!r}" if name else "a question"
+            raise ImportFailure(
+                f"{self.state.filename}: the <{element.tag}> of {label} has {exc.message}", element.sourceline or self.line
+            ) from None
 
     def text(self, element: etree._Element | None, default_format: str | None = None) -> str:
         """The Markdown of a text field (a field element, or an answer/subquestion itself)."""

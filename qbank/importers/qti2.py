@@ -356,7 +356,10 @@ def _replace_with_text(el: etree._Element, text: str) -> None:
 
 def markdown(html: str, ctx: ItemContext) -> str:
     """Markdown for an HTML fragment from a package (packaged files rewritten)."""
-    return html_to_markdown(rewrite_html(html, ctx))
+    try:
+        return html_to_markdown(rewrite_html(html, ctx))
+    except ImportFailure as exc:  # HTML too deeply nested to convert: say which item
+        raise ImportFailure(f"a text{ctx.where} has {exc.message}", exc.line or ctx.line) from None
 
 
 def plain_markdown(text: str) -> str:

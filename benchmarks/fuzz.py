@@ -1,6 +1,6 @@
 """Fuzz the YAML loader, format detection and every importer for a time budget (not a pytest test).
 
-    python benchmarks/fuzz.py [--target all | loader,detect,gift,moodle-xml,canvas,qti21,qti30,csv,aiken,rexams]
+    python benchmarks/fuzz.py [--target all | loader,lint,detect,gift,moodle-xml,canvas,qti21,qti30,csv,aiken,rexams]
                               [--seconds 60] [--jobs 1] [--crashes DIR] [--timeout 2] [--memory-mb 200] [--seed N]
     python benchmarks/fuzz.py --target moodle-xml --replay DIR_OR_FILE ...
 
@@ -12,6 +12,8 @@ The contract checked for every input:
 
 * ``loader``: ``qbank.loader.load_bytes`` returns normally (bad input becomes ``Problem`` records
   in the ``LoadResult``); any exception is a bug.
+* ``lint``: the loader's inputs, then every lint rule over what loaded (``lint_loaded``); any
+  exception is a bug, and so is a rule that stalls on pathological text.
 * ``detect``: ``qbank.importers.detect_format`` returns a format name or None; any exception is a bug.
 * an importer (``gift``, ``moodle-xml``, ...): ``detect(data, name)`` returns a bool or raises
   ``ImportFailure``, and ``read(data, name)`` returns an ``ImportResult`` or raises
@@ -71,7 +73,7 @@ from typing import Any, Callable, Iterable
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-TARGETS = ("loader", "detect", "gift", "moodle-xml", "canvas", "qti21", "qti30", "csv", "aiken", "rexams")
+TARGETS = ("loader", "lint", "detect", "gift", "moodle-xml", "canvas", "qti21", "qti30", "csv", "aiken", "rexams")
 MAX_INPUT = 1 << 20  # mutated inputs are capped at 1 MiB
 MAX_SEED = 256 * 1024  # bigger corpus files are used through their zip members
 
@@ -144,6 +146,22 @@ def _is_ours(filename: str) -> bool:
 
 def _make_call(target: str) -> Callable[[str, bytes], bool]:
     """The call under test; it returns whether the input was accepted (items or no problems)."""
+    if target == "lint":
+        # The loader's inputs, then every lint rule on whatever loaded: text rules run regexes over
+        # the author's text, so a pathological stem must not stall them either.
+        from qbank.config import Config
+        from qbank.lint.engine import Selection, lint_loaded
+        from qbank.loader import LoadResult, load_bytes
+
+        selection = Selection.from_config(Config())
+
+        def lint_call(name: str, data: bytes) -> bool:
+            result = LoadResult()
+            load_bytes(data, name, result)
+            report = lint_loaded(result, selection)
+            return bool(result.items) and not report.findings
+
+        return lint_call
     if target == "loader":
         from qbank.loader import LoadResult, Problem, load_bytes
 
@@ -503,8 +521,9 @@ def collect_seeds(corpora: list[Path], log: Callable[[str], None]) -> dict[str, 
         pass
     for text in _HANDWRITTEN_AIKEN:
         seeds["aiken"].append(Seed("questions.txt", text.encode(), "handwritten"))
+    seeds["lint"] = list(seeds["loader"])
     for target in TARGETS:
-        if target != "detect":
+        if target not in ("detect", "lint"):
             seeds["detect"].extend(seeds[target])
     return seeds
 
@@ -658,7 +677,7 @@ def _xml_root(data: bytes) -> Any:
 
 def build_vocab(target: str, seeds: list[Seed]) -> Vocab:
     specials = {
-        "gift": GIFT_SPECIALS, "aiken": AIKEN_SPECIALS, "rexams": REXAMS_SPECIALS, "loader": YAML_SPECIALS,
+        "gift": GIFT_SPECIALS, "aiken": AIKEN_SPECIALS, "rexams": REXAMS_SPECIALS, "loader": YAML_SPECIALS, "lint": YAML_SPECIALS,
         "csv": CSV_VALUES + [",", ";", "\t", "\"", "\r\n"],
     }.get(target, XML_TEXT_SPECIALS)
     if target == "detect":
@@ -700,7 +719,7 @@ def build_vocab(target: str, seeds: list[Seed]) -> Vocab:
     vocab.tags, vocab.attrs = sorted(tags), sorted(attrs)
     vocab.values = sorted(values)[:5000]
     vocab.tokens = sorted(set(vocab.tokens))[:5000]
-    if target in ("loader", "detect"):
+    if target in ("loader", "lint", "detect"):
         _yaml_vocab(vocab, [s for s in seeds if s.name.endswith((".yaml", ".yml"))])
     return vocab
 
@@ -1050,7 +1069,7 @@ def _strategies(target: str, seeds: list[Seed], vocab: Vocab) -> Any:
         head = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
         if head == b"<":
             return xml_mutation(draw, data)
-        if target == "loader":
+        if target in ("loader", "lint"):
             return yaml_mutation(draw, data)
         if target == "csv":
             return csv_mutation(draw, data)
@@ -1112,7 +1131,7 @@ def _strategies(target: str, seeds: list[Seed], vocab: Vocab) -> Any:
 
     raw = st.tuples(st.sampled_from(names), st.binary(max_size=2048))
     branches = [mutated()] * 10 + [token_soup(), raw]
-    if vocab.tags and target not in ("loader", "csv", "aiken", "rexams", "gift"):
+    if vocab.tags and target not in ("loader", "lint", "csv", "aiken", "rexams", "gift"):
         branches += [generated_xml()] * 2
     return st.one_of(*branches)
 

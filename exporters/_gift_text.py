@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 
 from qbank.markup import _INLINE, _REF_DEF, _REF_USE, _TAG, MediaRef
-from qbank.text import _FENCE, _INLINE_CODE
+from qbank.text import code_regions
 
 MARKDOWN = "[markdown]"
 FORMAT_MARKERS = ("[moodle]", "[html]", "[plain]", "[markdown]")
@@ -137,11 +137,14 @@ def image_placeholder(alt: str | None, src: str) -> str:
 
 def _masked(text: str) -> str:
     """``text`` with code (fences and spans) overwritten in place, so offsets still match ``text``."""
-    chars = list(text)
-    for pattern in (_FENCE, _INLINE_CODE):
-        for m in pattern.finditer("".join(chars)):
-            chars[m.start() : m.end()] = "\0" * (m.end() - m.start())
-    return "".join(chars)
+    out: list[str] = []
+    done = 0
+    for start, end, _ in code_regions(text):
+        out.append(text[done:start])
+        out.append("\0" * (end - start))
+        done = end
+    out.append(text[done:])
+    return "".join(out)
 
 
 def replace_local_media(markdown: str) -> tuple[str, list[Replaced]]:

@@ -34,6 +34,7 @@ from __future__ import annotations
 import base64
 import math
 import re
+import uuid
 from decimal import Decimal
 from typing import Callable, Sequence
 from urllib.parse import quote
@@ -123,6 +124,12 @@ def _total(weight: str, count: int) -> str:
     return number(float(Decimal(weight) * count))
 
 
+PLUGINFILE = "@@PLUGINFILE@@"
+# What the rewriter writes for a packaged file until the author's literal PLUGINFILE text has been
+# neutralised; random per process, so no item text can contain it, and never in the output.
+_OUR_PLUGINFILE = f"qbank-pluginfile-{uuid.uuid4().hex}"
+
+
 class _Skip(Exception):
     """The item cannot become a valid Moodle question; the message says why."""
 
@@ -186,6 +193,9 @@ class _QuestionWriter:
         used: dict[str, MediaFile] = {}
         render: Callable[..., str] = inline_html if inline else markdown_to_html
         html = self.clean(render(markdown, self._rewriter(used)) if markdown else "")
+        # Moodle replaces every "@@PLUGINFILE@@" in stored text with a file URL. The author's own
+        # literal one becomes entities (shown as written, never rewritten); only ours stay live.
+        html = html.replace(PLUGINFILE, "&#64;&#64;PLUGINFILE&#64;&#64;").replace(_OUR_PLUGINFILE, PLUGINFILE)
         text = etree.SubElement(element, "text")
         # CDATA keeps the HTML readable in the file, as in Moodle's own exports; the rare text
         # holding "]]>" (which would end the section) is escaped instead.
@@ -204,7 +214,7 @@ class _QuestionWriter:
                     self.warn(f"{src}: the file was not provided, so the link stays relative and will be broken in Moodle")
                 return src
             used.setdefault(media.name, media)
-            return "@@PLUGINFILE@@/" + quote(media.name)
+            return _OUR_PLUGINFILE + "/" + quote(media.name)
 
         return rewrite
 

@@ -15,9 +15,11 @@ from urllib.parse import unquote
 from qbank.text import strip_code
 
 # ![alt](src "title") and [text](src); src may be wrapped in <...>. Nested brackets in alt text are rare
-# in exam items and not supported.
-_INLINE = re.compile(r"(?P<bang>!?)\[(?P<alt>[^\]\n]*)\]\(\s*(?:<(?P<src1>[^>\n]*)>|(?P<src2>[^\s)]+))(?:\s+(?:\"[^\"]*\"|'[^']*'|\([^)]*\)))?\s*\)")
-_REF_USE = re.compile(r"(?P<bang>!?)\[(?P<alt>[^\]\n]*)\]\[(?P<ref>[^\]\n]*)\]")
+# in exam items and not supported. Alt text stops at any bracket, and sources and titles are capped,
+# so a scan from one '[' never runs far: a row of 20,000 "![" cost a scan to the end of the line
+# from each (quadratic; 15 s).
+_INLINE = re.compile(r"(?P<bang>!?)\[(?P<alt>[^\[\]\n]*)\]\(\s*(?:<(?P<src1>[^<>\n]{0,4096})>|(?P<src2>(?:[^\s()]|\([^\s()]{0,256}\)){1,4096}))(?:\s+(?:\"[^\"\n]{0,1000}\"|'[^'\n]{0,1000}'|\([^)\n]{0,1000}\)))?\s*\)")
+_REF_USE = re.compile(r"(?P<bang>!?)\[(?P<alt>[^\[\]\n]*)\]\[(?P<ref>[^\[\]\n]*)\]")
 _REF_DEF = re.compile(r"^[ ]{0,3}\[(?P<ref>[^\]\n]+)\]:\s*<?(?P<src>[^\s>]+)>?", re.M)
 _TAG = re.compile(r"<(img|a|source|video|audio|object|embed)\b[^>]*>", re.I)
 _EXTERNAL = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:|//|#)")

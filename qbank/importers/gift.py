@@ -757,6 +757,8 @@ class GiftImporter(Importer):
             try:
                 json.loads(text)
                 return False
+            except RecursionError:
+                return False  # brackets nested past the JSON reader's depth: not a GIFT question
             except ValueError:
                 pass
         if _looks_like_csv(text):
@@ -930,6 +932,11 @@ def _read_question(state: _State, lines: list[_Line], comments: list[_Line]) -> 
         raise
     except _Bad as bad:
         state.result.errors.append(QuestionError(bad.cause, bad.fix, bad.line))
+    except ImportFailure as failure:
+        # A text of this question that cannot be converted (HTML nested past what qbank converts):
+        # the question is left out, at its line, and the rest of the file still imports.
+        cause, _, fix = failure.message.partition("; ")
+        state.result.errors.append(QuestionError(cause, fix, failure.line or question.line))
 
 
 def _never_closed(line: int, where: str) -> QuestionError:

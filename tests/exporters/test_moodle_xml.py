@@ -666,3 +666,12 @@ def test_generated_banks_round_trip(items: list[Any]) -> None:
     assert_moodle_valid(root)
     compare_all(root, bank, result)
     assert EXPORTER.export(bank, OPTIONS).data == result.data
+
+
+def test_an_authors_literal_pluginfile_text_is_shown_not_rewritten() -> None:
+    """Moodle rewrites every @@PLUGINFILE@@ in stored text; one the author typed must stay text."""
+    root, result = export([make(id="lit", type="true_false", answer=True, stem="@@PLUGINFILE@@/ is Moodle's file marker.")])
+    assert_moodle_valid(root)
+    text = text_of(questions(root)["lit"].find("questiontext"))
+    assert "@@PLUGINFILE@@" not in text and "&#64;&#64;PLUGINFILE&#64;&#64;/ is Moodle" in text
+    assert result.warnings == [] and result.written == 1

@@ -100,3 +100,33 @@ def test_long_plain_text_imports_with_one_render(tmp_path: Path, monkeypatch: py
     assert result.exit_code == 0, result.output
     assert len(list((tmp_path / "out").glob("*.yaml"))) == 1
     assert len([n for n in renders if n > 20_000]) == 1  # the check itself; no trial renders of the long text
+
+
+def test_deeply_nested_brackets_are_not_detected_as_gift(tmp_path: Path) -> None:
+    """992 '[' made GIFT detection's JSON check stop with a RecursionError (found by fuzzing detect)."""
+    source = tmp_path / "brackets.txt"
+    source.write_bytes(b"[" * 992)
+    result = CliRunner().invoke(main, ["import", str(source), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output and "internal error" not in result.stderr
+    [line] = [line for line in result.stderr.splitlines() if line.strip()]
+    assert f"{source}: cannot tell the format from the content" in line
+    assert files_in(tmp_path / "out") == []
+
+
+def test_deep_html_in_one_gift_question_leaves_out_that_question_at_its_line(tmp_path: Path) -> None:
+    source = tmp_path / "questions.gift"
+    deep = "<div>" * 150 + "Which?" + "</div>" * 150
+    source.write_text(
+        "::good::Peer support is built on lived experience. {T}\n\n"
+        f"::deep::[html]{deep} {{=Yes ~No}}\n\n"
+        "::also-good::Recovery is a process. {T}\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["import", str(source), "-o", str(out)])
+    assert result.exit_code == 1, result.output
+    errors = [line for line in result.stderr.splitlines() if ": error: " in line]
+    assert errors == [f"{source.as_posix()}:3: error: HTML nested more than 100 elements deep, more than qbank converts; "
+                      "simplify the formatting of this text in the source"]
+    assert files_in(out) == ["also-good.yaml", "good.yaml"]

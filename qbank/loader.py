@@ -124,6 +124,12 @@ class LoadResult:
     problems: list[Problem] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
 
+    def add(self, loaded: LoadedItem | Problem) -> None:
+        if isinstance(loaded, Problem):
+            self.problems.append(loaded)
+        else:
+            self.items.append(loaded)
+
 
 # --- which fields are text -----------------------------------------------------------------------
 # A "shape" tells the plain-scalar pass what each field expects: "text" keeps a plain scalar as it
@@ -339,10 +345,7 @@ def _decode(raw: bytes, file: str) -> tuple[str | None, Problem | None]:
 def load_text(text: str, file: str, result: LoadResult, source: Path | None = None) -> None:
     """Compose and validate every document of one file's text into ``result``."""
     for loaded in iter_loaded(text, file, source):
-        if isinstance(loaded, Problem):
-            result.problems.append(loaded)
-        else:
-            result.items.append(loaded)
+        result.add(loaded)
 
 
 def iter_loaded(text: str, file: str, source: Path | None = None) -> Iterator[LoadedItem | Problem]:
@@ -391,10 +394,7 @@ def _raw_id(data: Any) -> str | None:
 def load_bytes(raw: bytes, file: str, result: LoadResult, source: Path | None = None) -> None:
     """Decode and load one file's bytes into ``result``."""
     for loaded in iter_loaded_bytes(raw, file, source):
-        if isinstance(loaded, Problem):
-            result.problems.append(loaded)
-        else:
-            result.items.append(loaded)
+        result.add(loaded)
 
 
 def iter_loaded_bytes(raw: bytes, file: str, source: Path | None = None) -> Iterator[LoadedItem | Problem]:

@@ -255,36 +255,27 @@ class _DocumentBuilder:
             event = next_event()
             kind = type(event)
             if top is not None:
-                if top.is_map:
-                    if top.key is None:
-                        if kind is scalar_event and event.ctag is None and event.anchor is None:  # type: ignore[attr-defined]
-                            key = event.value  # type: ignore[attr-defined]
-                            if key and key not in top.data and len(key) <= MAX_SCALAR_CHARS:
-                                mark = event.start_mark
-                                top.key, top.key_pos = key, (mark.line + 1, mark.column + 1)
-                                add_key((top.path + (key,), top.key_pos))
-                                if top.first_keys is not None:
-                                    top.first_keys[key] = top.key_pos
-                                continue
-                        if kind is MappingEndEvent:
-                            data = self._close(stack)
-                            if not stack:
-                                return data, values[top.start][1]
-                            child, top = top, stack[-1]
-                            self._attach(top, data, child)
+                if top.is_map and top.key is None:
+                    if kind is scalar_event and event.ctag is None and event.anchor is None:  # type: ignore[attr-defined]
+                        key = event.value  # type: ignore[attr-defined]
+                        if key and key not in top.data and len(key) <= MAX_SCALAR_CHARS:
+                            mark = event.start_mark
+                            top.key, top.key_pos = key, (mark.line + 1, mark.column + 1)
+                            add_key((top.path + (key,), top.key_pos))
+                            if top.first_keys is not None:
+                                top.first_keys[key] = top.key_pos
                             continue
+                    if kind is not MappingEndEvent:
                         self._take_key(top, event)
                         continue
-                    path = top.path + (top.key,)
-                elif kind is SequenceEndEvent:
+                if kind is MappingEndEvent or kind is SequenceEndEvent:
                     data = self._close(stack)
                     if not stack:
                         return data, values[top.start][1]
                     child, top = top, stack[-1]
                     self._attach(top, data, child)
                     continue
-                else:
-                    path = top.path + (len(top.data),)
+                path = top.path + ((top.key,) if top.is_map else (len(top.data),))
             else:
                 path = ()
             if kind is scalar_event:

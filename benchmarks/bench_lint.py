@@ -75,7 +75,7 @@ def main() -> None:
         lint_cli_warm()  # fill the cache once
 
         rows = [
-            ("parse only (C composer, read + compose)", best_of(args.repeat, parse_only)),
+            ("parse only (read + libyaml events to data)", best_of(args.repeat, parse_only)),
             ("load (compose + validate with pydantic)", best_of(args.repeat, load_only)),
             ("lint in process (load + all rules)", best_of(args.repeat, lint_in_process)),
             ("qbank lint --no-cache (new process)", best_of(args.repeat, lint_cli_cold)),

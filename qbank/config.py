@@ -16,7 +16,9 @@ from typing import Any
 from qbank.lint.base import Rule, Severity
 from qbank.lint.registry import expand_selector, find_rule
 
-CONFIG_KEYS = ("paths", "exclude", "select", "extend-select", "ignore", "fail-on", "severity", "rules")
+CONFIG_KEYS = (
+    "paths", "exclude", "select", "extend-select", "ignore", "per-file-ignores", "fail-on", "severity", "rules",
+)
 
 
 class ConfigError(Exception):
@@ -33,6 +35,9 @@ class Config:
     fail_on: Severity = Severity.ERROR
     severity: dict[str, Severity] = field(default_factory=dict)
     rule_options: dict[str, dict[str, Any]] = field(default_factory=dict)
+    per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
+    """Glob (relative to ``root``) -> rule selectors not reported in the files it matches; see
+    :mod:`qbank.lint.per_file`."""
     source: Path | None = None
     root: Path = field(default_factory=Path.cwd)
 
@@ -121,6 +126,7 @@ def parse_config(table: dict[str, Any], path: Path) -> Config:
     cfg.ignore = _str_list(table, "ignore", where)
     for sels in (cfg.select, cfg.extend_select, cfg.ignore):
         check_selectors(sels, where)
+    cfg.per_file_ignores = _per_file_ignores(table.get("per-file-ignores", {}), where)
     if "fail-on" in table:
         cfg.fail_on = _severity(table["fail-on"], f"{where}: fail-on")
     sev = table.get("severity", {})
@@ -138,6 +144,35 @@ def parse_config(table: dict[str, Any], path: Path) -> Config:
             raise ConfigError(f"{where}: rules.{key} must be a table of options")
         cfg.rule_options[rule.code] = validate_options(rule, options, f"{where}: rules.{key}")
     return cfg
+
+
+def _per_file_ignores(value: Any, where: str) -> dict[str, list[str]]:
+    """``[per-file-ignores]``: each key a glob that compiles, each value a list of known selectors."""
+    from qbank.lint.per_file import FileGlob
+
+    example = '"imported/**" = ["QB201", "QB202"]'
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where}: 'per-file-ignores' must be a table of globs and rule lists, such as {example}")
+    out: dict[str, list[str]] = {}
+    for pattern, selectors in value.items():
+        key = f"{where}: per-file-ignores.{_toml_key(pattern)}"
+        try:
+            FileGlob(pattern)
+        except ValueError as exc:
+            raise ConfigError(f"{key}: not a usable glob ({exc})") from None
+        if not isinstance(selectors, list) or not all(isinstance(s, str) for s in selectors):
+            raise ConfigError(f"{key}: must be a list of rule codes, names or prefixes, such as [\"QB201\"], not {selectors!r}")
+        check_selectors(selectors, key)
+        out[pattern] = selectors
+    return out
+
+
+def _toml_key(key: str) -> str:
+    """A TOML key as it would be written: bare when it can be, else quoted."""
+    import json
+    import re
+
+    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else json.dumps(key, ensure_ascii=False)
 
 
 def _rule(key: str, where: str) -> Rule:

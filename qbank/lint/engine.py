@@ -6,6 +6,7 @@ accidentally change what another rule reports.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import os
 from dataclasses import dataclass, field
@@ -15,6 +16,7 @@ from typing import Iterable, Sequence
 from qbank.cache import CacheEntry, LintCache, digest
 from qbank.config import Config
 from qbank.lint.base import Finding, Rule, RuleSettings, Severity
+from qbank.lint.per_file import PerFileIgnores
 from qbank.lint.registry import all_rules, expand_selector
 from qbank.loader import (
     LoadedItem,
@@ -36,6 +38,10 @@ class Selection:
     item_ignores: bool = True
     """Whether an item's own ``lint: {ignore: [...]}`` is honoured. The export's blocking check
     turns it off: an author may silence a finding in review, but not the ones that break an import."""
+    per_file: PerFileIgnores | None = None
+    """The configuration's ``[per-file-ignores]``. Applied to the findings after the cache, so it is
+    not part of :meth:`cache_key`: changing it re-uses every cached file. The export's blocking
+    check is built from a fresh ``Config()`` and so never has any."""
 
     @classmethod
     def from_config(
@@ -56,10 +62,14 @@ class Selection:
         for code, rule in chosen.items():
             options = rule.defaults() | config.rule_options.get(code, {})
             settings[code] = RuleSettings(rule, config.severity.get(code, rule.severity), options)
-        return cls(settings)
+        per_file = PerFileIgnores.from_table(config.root, config.per_file_ignores) if config.per_file_ignores else None
+        return cls(settings, per_file=per_file)
 
     def cache_key(self) -> str:
-        """Identifies everything besides file content that cached findings depend on."""
+        """Identifies everything besides file content that cached findings depend on.
+
+        Per-file ignores are not among them: the cache holds a file's findings before they apply.
+        """
         described = sorted(
             (code, type(s.rule).__module__, type(s.rule).__qualname__, s.severity.value, repr(sorted(s.options.items())))
             for code, s in self.settings.items()
@@ -107,6 +117,23 @@ class _Run:
         self.live_rules = [s for s in item_rules if not s.rule.cacheable]
         self.bank_rules = [s for s in self.settings.values() if s.rule.scope == "bank"]
         self.findings: list[Finding] = []
+        self.per_file = selection.per_file
+        self.file_ignores: dict[str, frozenset[str]] = {}
+        """Shown path -> codes its per-file ignores drop, worked out from the file's real path."""
+
+    def note_file(self, file: str, source: Path | str) -> None:
+        """Record which per-file ignores apply to the file shown as ``file`` and read from ``source``.
+
+        Every finding about the file, whether a load problem, a (cached) item finding or a bank
+        rule's finding for one of its items, carries ``file`` as its path, so one table keyed by the
+        shown path serves them all; the glob itself is matched against the real path below the
+        configuration's folder, never against the shown one (which is relative to the cwd).
+        """
+        if self.per_file is None:
+            return
+        codes = self.per_file.codes_for(source)
+        if codes:
+            self.file_ignores[file] = codes
 
     def finding(self, code: str, file: str, line: int, col: int, message: str, item_id: str | None) -> Finding | None:
         s = self.settings.get(code)
@@ -146,6 +173,9 @@ class _Run:
                     continue
                 line, col = entry.position(v.path)
                 self.findings.append(Finding(entry.file, line, col, rule.code, rule.name, s.severity, v.message, entry.id))
+        if self.file_ignores:
+            dropped = self.file_ignores
+            self.findings = [f for f in self.findings if f.code not in dropped.get(f.path, ())]
         self.findings.sort(key=lambda f: (f.path, f.line, f.column, f.code))
         return self.findings
 
@@ -153,6 +183,10 @@ class _Run:
 def lint_loaded(result: LoadResult, selection: Selection) -> LintReport:
     """Run the selected rules over already loaded items and input problems."""
     run = _Run(selection)
+    # Per-file ignores need real paths: an item's source, else the shown path taken from the cwd.
+    sources = {entry.file: entry.source for entry in result.items if entry.source is not None}
+    for file in result.files:
+        run.note_file(file, sources.get(file) or file)
     run.add_problems(result.problems)
     for entry in result.items:
         run.findings.extend(run.item_findings(entry, run.cached_rules))
@@ -216,7 +250,9 @@ def _analyse_all(jobs: list[tuple[bytes, str, str]], selection: Selection) -> li
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
     chunk = max(1, len(jobs) // (workers * 4))
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=(selection,)) as pool:
+    # Workers produce cacheable, unfiltered findings: they need no per-file ignores (nor its memo).
+    worker_selection = dataclasses.replace(selection, per_file=None)
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=(worker_selection,)) as pool:
         return list(pool.map(_analyse, jobs, chunksize=chunk))
 
 
@@ -246,6 +282,7 @@ def lint_paths(
     jobs: list[tuple[bytes, str, str]] = []
     for path in files:
         file = shown(path)
+        run.note_file(file, path)
         scratch = LoadResult()
         raw = read_file(path, file, scratch)
         if raw is None:

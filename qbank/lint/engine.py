@@ -82,6 +82,9 @@ class LintReport:
     findings: list[Finding] = field(default_factory=list)
     files: int = 0
     items: int = 0
+    rule_items: dict[str, int] = field(default_factory=dict)
+    """Per rule code, how many of the ``items`` checked it reported at least once (after every
+    ignore), counting each item once however many findings it got."""
 
     def count(self, severity: Severity) -> int:
         return sum(1 for f in self.findings if f.severity is severity)
@@ -120,6 +123,7 @@ class _Run:
         self.per_file = selection.per_file
         self.file_ignores: dict[str, frozenset[str]] = {}
         """Shown path -> codes its per-file ignores drop, worked out from the file's real path."""
+        self.rule_items: dict[str, int] = {}
 
     def note_file(self, file: str, source: Path | str) -> None:
         """Record which per-file ignores apply to the file shown as ``file`` and read from ``source``.
@@ -177,7 +181,18 @@ class _Run:
             dropped = self.file_ignores
             self.findings = [f for f in self.findings if f.code not in dropped.get(f.path, ())]
         self.findings.sort(key=lambda f: (f.path, f.line, f.column, f.code))
+        self.rule_items = _count_items(self.findings, items)
         return self.findings
+
+
+def _count_items(findings: Sequence[Finding], items: Sequence[LoadedItem]) -> dict[str, int]:
+    """Per rule, the number of distinct checked items (by shown file and id) it reported."""
+    checked = {(entry.file, entry.id) for entry in items}
+    seen: dict[str, set[tuple[str, str]]] = {}
+    for f in findings:
+        if f.item_id is not None and (f.path, f.item_id) in checked:
+            seen.setdefault(f.code, set()).add((f.path, f.item_id))
+    return {code: len(keys) for code, keys in seen.items()}
 
 
 def lint_loaded(result: LoadResult, selection: Selection) -> LintReport:
@@ -190,7 +205,8 @@ def lint_loaded(result: LoadResult, selection: Selection) -> LintReport:
     run.add_problems(result.problems)
     for entry in result.items:
         run.findings.extend(run.item_findings(entry, run.cached_rules))
-    return LintReport(run.finish(result.items), files=len(result.files), items=len(result.items))
+    findings = run.finish(result.items)
+    return LintReport(findings, files=len(result.files), items=len(result.items), rule_items=run.rule_items)
 
 
 def _from_cache(entry: CacheEntry, file: str, source: Path, run: _Run, items: list[LoadedItem]) -> None:
@@ -309,7 +325,7 @@ def lint_paths(
         cache.save()
     if collect is not None:
         collect.extend(items)
-    return LintReport(findings, files=len(files), items=len(items))
+    return LintReport(findings, files=len(files), items=len(items), rule_items=run.rule_items)
 
 
 __all__ = ["LintReport", "Selection", "all_rules", "lint_loaded", "lint_paths"]

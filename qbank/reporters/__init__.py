@@ -42,6 +42,51 @@ def get_renderer(fmt: str) -> Renderer:
     return module.render  # type: ignore[no-any-return]
 
 
+WIDESPREAD_MIN_ITEMS = 20
+"""A rule must fire on at least this many items before the run says it fires on most of them. In a
+small run a majority is a handful of items, which says nothing about a folder; the note would only
+be noise next to findings the reader is already looking at."""
+
+WIDESPREAD_SHARE = 0.5
+"""A rule must also fire on more than this share of the items checked (exactly half is not most).
+A rule that fires on most items of a run is more likely a convention of part of the bank (an
+imported folder without feedback, a course that writes no rationales) than many separate mistakes;
+the note points at ``[per-file-ignores]`` once, instead of leaving the reader to scroll through
+thousands of identical findings."""
+
+
+def widespread_rules(report: LintReport) -> list[tuple[str, int]]:
+    """``(code, items)`` for each rule that fired on most of the items checked, most items first."""
+    total = report.items
+    found = [
+        (code, n) for code, n in report.rule_items.items()
+        if WIDESPREAD_MIN_ITEMS <= n <= total and n > total * WIDESPREAD_SHARE
+    ]
+    return sorted(found, key=lambda cn: (-cn[1], cn[0]))
+
+
+def widespread_notes(report: LintReport, ctx: ReportContext) -> list[tuple[str, str]]:
+    """``(rule, sentence)`` per rule that fired on most items (see :data:`WIDESPREAD_SHARE`), for people.
+
+    The sentence reads ``QB202 missing-distractor-rationale fired on 2,641 of 2,720 items (97%); if
+    that is expected for a folder, add it to [per-file-ignores] (qbank rule QB202)``; the share is
+    rounded down, so 100% means every item. It names the table as the configuration in use spells it.
+    """
+    names = {f.code: f.name for f in report.findings}
+    config = ctx.extra.get("config", "")
+    table = "[tool.qbank.per-file-ignores]" if Path(config).name == "pyproject.toml" else "[per-file-ignores]"
+    notes = []
+    for code, n in widespread_rules(report):
+        share = n * 100 // report.items
+        named = f"{code} {names[code]}" if code in names else code
+        sentence = (
+            f"{named} fired on {n:,} of {report.items:,} items ({share}%); if that is expected for a folder, "
+            f"add it to {table} (qbank rule {code})"
+        )
+        notes.append((named, sentence))
+    return notes
+
+
 def summary_line(report: LintReport) -> str:
     """One line with the totals, for people and for CI logs that truncate annotations."""
     errors = report.count(Severity.ERROR)

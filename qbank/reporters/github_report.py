@@ -16,14 +16,15 @@ workflow commands:
   legacy ``##[command]`` syntax (recognised anywhere in a line) is never looked for in it.
 
 GitHub shows only the first 10 error and 10 warning annotations of a step, so a plain summary line
-with the totals follows the annotations.
+with the totals follows the annotations, after a ``::notice`` for each rule that fired on most of the
+items checked.
 """
 
 from __future__ import annotations
 
 from qbank.lint.base import Finding, Severity
 from qbank.lint.engine import LintReport
-from qbank.reporters import ReportContext, summary_line
+from qbank.reporters import ReportContext, summary_line, widespread_notes
 
 _COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning"}
 
@@ -51,5 +52,9 @@ def annotation(f: Finding) -> str:
 
 def render(report: LintReport, ctx: ReportContext) -> str:
     lines = [annotation(f) for f in report.findings]
+    # A rule that fired on most items is worth one notice in the run's summary, where a reader who
+    # sees only the first 10 annotations of a step would otherwise miss the pattern.
+    for rule, note in widespread_notes(report, ctx):
+        lines.append(f"::notice title={escape_property('qbank ' + rule)}::{escape_data(note)}")
     lines.append(summary_line(report))
     return "\n".join(lines) + "\n"

@@ -1,4 +1,8 @@
-"""``path:line:col: CODE [severity] message``: the format editors and terminals jump from."""
+"""``path:line:col: CODE [severity] message``: the format editors and terminals jump from.
+
+After the findings (or the ``--statistics`` counts) comes one ``note:`` line per rule that fired on
+most of the items checked, then the summary line, which stays last.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ import click
 
 from qbank.lint.base import Severity
 from qbank.lint.engine import LintReport
-from qbank.reporters import ReportContext, summary_line
+from qbank.reporters import ReportContext, summary_line, widespread_notes
 
 _COLORS = {Severity.ERROR: "red", Severity.WARNING: "yellow"}
 
@@ -27,6 +31,8 @@ def render(report: LintReport, ctx: ReportContext) -> str:
             loc = style(f"{f.path}:{f.line}:{f.column}:", bold=True)
             sev = style(f"[{f.severity.value}]", fg=_COLORS[f.severity])
             lines.append(f"{loc} {style(f.code, bold=True)} {sev} {f.message}")
+    for _, note in widespread_notes(report, ctx):
+        lines.append(f"{style('note:', bold=True)} {note}")
     summary = summary_line(report)
     lines.append(style(summary, fg="green") if not report.findings else summary)
     return "\n".join(lines) + "\n"

@@ -14,6 +14,21 @@ def _types(rule: Rule) -> str:
     return ", ".join(sorted(rule.types)) if rule.types else "all item types"
 
 
+def _opt_in(rule: Rule) -> str:
+    """How to turn on a rule that is off by default ('' for rules that run by default)."""
+    if rule.default_enabled:
+        return ""
+    return (
+        f"Off by default (opt-in): turn it on with `extend-select = [\"{rule.code}\"]` in the config or "
+        f"`--extend-select {rule.code}`; `ALL` and prefixes do not include it."
+    )
+
+
+def _languages(rule: Rule) -> str:
+    langs = getattr(rule, "languages", None)
+    return "" if langs is None else f" Reads text in: {', '.join(sorted(langs))}."
+
+
 def rule_markdown(rule: Rule, heading: str = "#") -> str:
     """The rule's documentation as Markdown."""
     d = rule.doc
@@ -22,8 +37,12 @@ def rule_markdown(rule: Rule, heading: str = "#") -> str:
         "",
         f"{rule.summary}",
         "",
-        f"Default severity: **{rule.severity.value}**. Checked on {_SCOPES[rule.scope]}; applies to {_types(rule)}.",
+        f"Default severity: **{rule.severity.value}**. Checked on {_SCOPES[rule.scope]}; applies to {_types(rule)}.{_languages(rule)}",
         "",
+    ]
+    if _opt_in(rule):
+        parts += [f"**{_opt_in(rule)}**", ""]
+    parts += [
         f"{heading}# What it checks",
         "",
         d.what,
@@ -85,11 +104,15 @@ def rule_text(rule: Rule) -> str:
     """The rule's documentation for a terminal (what ``qbank rule CODE`` prints)."""
     d = rule.doc
     out = [
-        f"{rule.code} {rule.name} [{rule.severity.value}]",
+        f"{rule.code} {rule.name} [{rule.severity.value}]" + ("" if rule.default_enabled else " (opt-in)"),
         "",
         rule.summary,
-        f"Checked on {_SCOPES[rule.scope]}; applies to {_types(rule)}.",
+        f"Checked on {_SCOPES[rule.scope]}; applies to {_types(rule)}.{_languages(rule)}",
         "",
+    ]
+    if _opt_in(rule):
+        out += [_wrap(_opt_in(rule)), ""]
+    out += [
         "What it checks:",
         _wrap(d.what),
         "",
@@ -112,7 +135,10 @@ def rule_text(rule: Rule) -> str:
 def rule_catalogue(rules: Iterable[Rule]) -> str:
     rules = list(rules)
     width = max(len(r.name) for r in rules)
-    lines = [f"{r.code}  {r.name:<{width}}  {r.severity.value:<7}  {r.summary}" for r in rules]
+    lines = [
+        f"{r.code}  {r.name:<{width}}  {r.severity.value:<7}  {r.summary}" + ("" if r.default_enabled else " (opt-in)")
+        for r in rules
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -122,6 +148,7 @@ def rule_as_dict(rule: Rule) -> dict[str, Any]:
         "code": rule.code,
         "name": rule.name,
         "severity": rule.severity.value,
+        "default_enabled": rule.default_enabled,
         "summary": rule.summary,
         "scope": rule.scope,
         "types": sorted(rule.types) if rule.types else None,
@@ -148,7 +175,8 @@ def rules_markdown(rules: Iterable[Rule]) -> str:
     ]
     for r in rules:
         anchor = f"{r.code.lower()}-{r.name}"
-        parts.append(f"| [{r.code}](#{anchor}) | `{r.name}` | {r.severity.value} | {r.summary} |")
+        opt_in = " (opt-in)" if not r.default_enabled else ""
+        parts.append(f"| [{r.code}](#{anchor}) | `{r.name}` | {r.severity.value}{opt_in} | {r.summary} |")
     parts.append("")
     for r in rules:
         parts.append(rule_markdown(r, heading="##"))

@@ -54,7 +54,8 @@ class Selection:
         chosen: dict[str, Rule] = {}
         for sel in list(select if select is not None else config.select) + list(config.extend_select) + list(extend_select):
             for rule in expand_selector(sel):
-                chosen[rule.code] = rule
+                if rule.default_enabled or sel.strip().lower() in (rule.code.lower(), rule.name.lower()):
+                    chosen[rule.code] = rule
         for sel in list(config.ignore) + list(ignore or ()):
             for rule in expand_selector(sel):
                 chosen.pop(rule.code, None)

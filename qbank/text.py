@@ -352,7 +352,7 @@ _IRREGULAR_PLURALS = frozenset(
      "larvae", "algae", "vertebrae", "ova", "mitochondria", "ganglia", "foci", "loci"}
 )
 _INVARIANT = frozenset({"species", "series", "sheep", "fish", "deer", "means", "news", "headquarters"})
-_SINGULAR_S_ENDINGS = ("ss", "us", "is", "ous", "ics", "ness", "sis", "xis", "as", "os")
+_SINGULAR_S_ENDINGS = ("ss", "us", "is", "ous", "ness", "sis", "xis", "as", "os")
 # Endings of adjectives, participles and adverbs ("harmful", "shared", "rapidly"): a bare head
 # like this is a predicate, not a singular noun.
 _MODIFIER_ENDINGS = (
@@ -399,8 +399,10 @@ def noun_number(phrase: str) -> str | None:
         return None
     head = chunk[-1]
     h = head.casefold().split("-")[-1]
-    if not h.isalpha() or h in _INVARIANT:
-        return None
+    if not h.isalpha() or h in _INVARIANT or len(h) < 3:
+        return None  # "lipid s": a stray fragment is no word with a number
+    if h.endswith("ics"):
+        return None  # "physics" is singular, "characteristics" plural: the ending does not tell
     if h in _IRREGULAR_PLURALS:
         return "plural"
     if h.endswith("s"):
@@ -562,6 +564,32 @@ def family_member(word: str, text: str) -> str | None:
     return None
 
 
+# Words after which the next word is a verb, not a modifier ("that challenge", "to reduce").
+_VERB_SIGNALS = frozenset(
+    {"that", "who", "to", "can", "could", "will", "would", "may", "might", "should", "must", "do",
+     "does", "did", "not", "cannot", "often", "always", "never"}
+)
+
+
+def modifier_before(text: str, word: str) -> str | None:
+    """The content word right before ``word``'s first whole-word occurrence in ``text`` (its
+    modifier in a compound such as 'survey design'), or None when a function word, punctuation or
+    the start of the text comes before it."""
+    tokens = word_tokens(plain(text))
+    for i, token in enumerate(tokens):
+        if token.lower == word.casefold() or (token.lower.split("-")[-1] == word.casefold()):
+            if i == 0:
+                return None
+            prev = tokens[i - 1]
+            gap = plain(text)[prev.end:token.start]
+            if gap.strip() or prev.lower in FUNCTION_WORDS or not prev.text.replace("-", "").isalpha():
+                return None
+            if (i >= 2 and tokens[i - 2].lower in _VERB_SIGNALS) or prev.lower.endswith("ing"):
+                return None  # "stories that challenge stigma", "challenging stigma": a verb and its object
+            return prev.lower
+    return None
+
+
 # Declarative claims ------------------------------------------------------------------------------
 
 _FINITE = frozenset(
@@ -670,6 +698,29 @@ def asks_which_is_true(stem: str) -> bool:
     """Whether the lead-in asks which option is true or false rather than posing one question
     ("Which of the following statements about X is true?", "All of the following are correct EXCEPT")."""
     return _TRUTH_LEAD_IN.search(plain(stem)) is not None
+
+
+# Words a "which is true" lead-in uses to ask, as opposed to naming what it asks about.
+_TRUTH_QUESTION_WORDS = frozenset(
+    {"following", "statement", "statements", "option", "options", "choice", "choices", "answer", "answers",
+     "claim", "claims", "assertion", "assertions", "true", "correct", "accurate", "false", "incorrect",
+     "untrue", "inaccurate", "valid", "invalid", "except", "these", "those", "best", "most", "least"}
+)
+
+
+def truth_question_has_focus(stem: str) -> bool:
+    """Whether a "which is true" stem still says what it is about.
+
+    It does when its lead-in names a topic ("Which is correct about open market operations?") or when
+    a scenario comes before the lead-in ("Country A has a Gini index of 0.6. Which is true?"). Only a
+    lead-in that names nothing at all ("Which of the following is true?") leaves the options to carry
+    the whole question.
+    """
+    question = lead_in(stem)
+    if content_words(question, _TRUTH_QUESTION_WORDS, min_letters=3):
+        return True
+    before = strip_code(stem).replace(question, " ")
+    return len(lower_words(plain(before))) >= 5
 
 
 def is_topic_label(stem: str) -> bool:
@@ -996,6 +1047,10 @@ ALL_OF_THE_ABOVE: tuple[str, ...] = (
     "all of the above", "all the above", "all of above", "all above", "all of these", "all of those",
     "all of the preceding", "all the preceding", "all of the options", "all of the answers",
     "all of the choices", "all of the alternatives", "all of the responses", "all of the listed",
+    "all of them", "all are correct", "all are true", "all of the statements",
+    # "Any of the above are possible": the same escape hatch, worded as possibility.
+    "any of the above", "any of these", "any of those", "any of the preceding", "any of the options",
+    "any of the answers", "any of the choices", "each of the above", "every one of the above",
 )
 NONE_OF_THE_ABOVE: tuple[str, ...] = (
     "none of the above", "none of above", "none of these", "none of those", "none of the preceding",
@@ -1037,6 +1092,8 @@ _REF_FILLER = frozenset(
         "both", "and", "or", "nor", "neither", "either", "only", "option", "options", "answer", "answers",
         "choice", "choices", "response", "responses", "statement", "statements", "is", "are", "correct",
         "true", "right", "above", "together", "combined", "alike",
+        # "Answers B and C, but not A": the exclusion still only names options.
+        "but", "not", "except",
     }
 )
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "vii": 7, "viii": 8}
@@ -1086,6 +1143,15 @@ def _labels(words_: list[str]) -> list[int] | None:
     return labels or None
 
 
+def statement_labels(text: str) -> list[str] | None:
+    """The labels an option names when it says nothing else ("I and III only" -> ["I", "III"]), as
+    written; None when the option has other content."""
+    words_ = _REF_TOKEN.findall(plain(text))
+    if not words_ or _labels(words_) is None:
+        return None
+    return [w for w in words_ if w != "&" and w.casefold() not in _REF_FILLER]
+
+
 def is_label_only(text: str) -> bool:
     """Whether an option says nothing but option/statement labels ("I only", "II and III")."""
     words_ = _REF_TOKEN.findall(plain(text))
@@ -1114,6 +1180,12 @@ def blank_runs(text: str, min_run: int = 3) -> list[str]:
     return re.findall(r"_{%d,}" % max(1, min_run), prose)
 
 
+def ends_with_blank(text: str, min_run: int = 3) -> bool:
+    """Whether the stem's last word is a blank (only closing punctuation may follow)."""
+    prose = strip_code(text).replace("\\_", "_").rstrip()
+    return re.search(r"_{%d,}[\s.?!:;…)\]\"'’”]*\Z" % max(1, min_run), prose) is not None
+
+
 # Negative lead-ins --------------------------------------------------------------------------------
 
 AUXILIARIES: frozenset[str] = frozenset(
@@ -1125,7 +1197,11 @@ AUXILIARIES: frozenset[str] = frozenset(
 
 # Words that turn a question around ("Which is NOT …", "… EXCEPT", "least likely", "is false").
 # "n't" contractions count as well; see :func:`is_negative_word`.
-NEGATIVE_TERMS: frozenset[str] = frozenset({"not", "cannot", "except", "least", "false", "incorrect", "untrue"})
+NEGATIVE_TERMS: frozenset[str] = frozenset(
+    {"not", "cannot", "except", "least", "false", "incorrect", "untrue",
+     # "Which of the following is mismatched / incorrectly paired / inaccurate / the exception?"
+     "mismatched", "incorrectly", "inaccurate", "inaccurately", "exception"}
+)
 
 
 def is_negative_word(word: Token, extra: Iterable[str] = ()) -> bool:
@@ -1180,6 +1256,35 @@ def _auxiliary_governs(before: list[str]) -> bool:
         if w in _PREPOSITIONS or w in SUBORDINATORS:
             return False
     return False
+
+
+# Phrases in which a negative word asks nothing negative ("at least one", "not only ... but").
+NOT_NEGATIVE_PHRASES: tuple[str, ...] = (
+    "at least", "not only", "or not", "than not", "least restrictive", "true or false", "true/false",
+)
+
+
+def exception_words(
+    stem: str, extra: Iterable[str] = (), ignore: Iterable[str] = NOT_NEGATIVE_PHRASES
+) -> tuple[str, list[Token]]:
+    """The negative words that make a stem's lead-in ask for the option that does not fit, emphasised
+    or not ("Which is NOT ...", "... EXCEPT", "Which pair is mismatched?"), with the prose they index.
+
+    Negatives in the vignette, in a relative or adverbial clause ("peers who are not paid"), in
+    quotations, in ``ignore`` phrases, and 'false' naming a thing ('a false positive') do not count.
+    """
+    prose = blank_quoted(strip_code(stem))
+    sentence = lead_in_span(prose)
+    words_ = word_tokens(prose, *sentence)
+    ignored = spans_of(prose, ignore)
+    found = []
+    for index, word in enumerate(words_):
+        if not is_negative_word(word, extra) or inside(word.start, word.end, ignored):
+            continue
+        if in_subordinate_clause(prose, sentence, word) or not negates_question(words_, index):
+            continue
+        found.append(word)
+    return prose, found
 
 
 # Question shapes ----------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ def test_true_false_options_reads_past_tense_claims() -> None:
         "The revolution ended with the abolition of factories",
         key=3,
     )
-    assert fires("QB313", it)
+    assert fires("QB313", it, **{"named-topic": True})  # the labelled set's reading of a named topic
 
 
 def test_true_false_options_treats_code_as_a_subject() -> None:
@@ -28,7 +28,7 @@ def test_true_false_options_treats_code_as_a_subject() -> None:
             {"text": "`len(d)` returns the number of values plus keys", "rationale": "r"},
         ],
     )
-    assert fires("QB313", it)
+    assert fires("QB313", it, **{"named-topic": True})
 
 
 def test_true_false_options_stays_quiet_for_past_tense_answers_to_one_question() -> None:

@@ -86,9 +86,14 @@ def test_all_of_the_above_path_and_key_message() -> None:
 
 
 def test_all_of_the_above_extend_phrases() -> None:
-    it = with_option("All are correct")
+    it = with_option("Everything listed")
     assert not fires("QB301", it)
-    assert fires("QB301", it, **{"extend-phrases": ["all are correct"]})
+    assert fires("QB301", it, **{"extend-phrases": ["everything listed"]})
+
+
+@pytest.mark.parametrize("text", ["Any of the above are possible.", "All are correct", "Any of these", "Each of the above"])
+def test_all_of_the_above_variants_real_authors_use(text: str) -> None:
+    assert fires("QB301", with_option(text))
 
 
 def test_all_of_the_above_on_multiple_response() -> None:
@@ -342,13 +347,11 @@ def test_combined_options_joined_texts_can_be_turned_off() -> None:
 @pytest.mark.parametrize(
     "stem",
     [
-        "Which of the following statements about peer support is true?",
-        "Which statement about the recovery model is correct?",
-        "Which of the following is accurate regarding WRAP?",
-        "A peer relapses after two years of recovery. Which statement is correct?",
-        "Which of the following statements about self-disclosure is incorrect?",
-        "Which of the following are true about trauma-informed care? Select all that apply.",
-        "What is true about harm reduction?",
+        "Which of the following is true?",
+        "Which statement is correct?",
+        "Which of these is accurate?",
+        "Which of the following are true? Select all that apply.",
+        "Select the correct statement.",
         "Harm reduction",
         "Type II error",
         "The Romantic movement in English poetry",
@@ -357,6 +360,24 @@ def test_combined_options_joined_texts_can_be_turned_off() -> None:
 )
 def test_unfocused_stem_fires(stem: str) -> None:
     assert fires("QB311", stem_item(stem))
+
+
+@pytest.mark.parametrize(
+    "stem",
+    [
+        "Which of the following statements about peer support is true?",
+        "Which statement about the recovery model is correct?",
+        "Which of the following is accurate regarding WRAP?",
+        "A peer relapses after two years of recovery. Which statement is correct?",
+        "Which of the following statements about self-disclosure is incorrect?",
+        "Which of the following are true about trauma-informed care? Select all that apply.",
+        "What is true about harm reduction?",
+    ],
+)
+def test_unfocused_stem_with_a_named_topic_only_with_the_option(stem: str) -> None:
+    """Real-bank reviewers judged a lead-in that names its topic, or follows a scenario, focused enough."""
+    assert not fires("QB311", stem_item(stem))
+    assert fires("QB311", stem_item(stem), **{"named-topic": True})
 
 
 @pytest.mark.parametrize(
@@ -396,14 +417,27 @@ def test_unfocused_stem_path_and_option() -> None:
 @pytest.mark.parametrize(
     "stem",
     [
-        "Sharing one's own recovery story to inspire hope is called ________.",
         "The ___ section of a WRAP lists what to do every day to stay well.",
-        "A sustained rise in prices is called \\_\\_\\_\\_.",
         "Peer support rests on ______ and shared lived experience.",
+        "Recovery is ____ and ____.",
     ],
 )
 def test_fill_in_the_blank_fires(stem: str) -> None:
     assert fires("QB312", stem_item(stem))
+
+
+@pytest.mark.parametrize(
+    "stem",
+    [
+        "Sharing one's own recovery story to inspire hope is called ________.",
+        "A sustained rise in prices is called \\_\\_\\_\\_.",
+        "The stage after contemplation is ____",
+    ],
+)
+def test_one_blank_that_ends_the_stem_only_with_the_option(stem: str) -> None:
+    """A single final blank completes the sentence, which the guidelines accept."""
+    assert not fires("QB312", stem_item(stem))
+    assert fires("QB312", stem_item(stem), **{"final-blank": True})
 
 
 @pytest.mark.parametrize(

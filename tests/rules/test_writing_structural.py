@@ -174,6 +174,29 @@ def test_word_repeat_points_at_the_key_and_names_the_word() -> None:
 
 
 WORD_REPEAT_NEAR_MISSES = [
+    # An exception question: the echo makes the key look right, so it points away from it.
+    mc(
+        "Which of the following is NOT a role of the financial system?",
+        "Channelling savings to borrowers",
+        "Pooling risk",
+        "Providing liquidity",
+        "Setting the role of the central bank by law",
+        key=3,
+    ),
+    mc(
+        "Which pair is mismatched with the factor it determines?",
+        "Income - demand",
+        "Costs - supply",
+        "Weather determines interest rates",
+        key=2,
+    ),
+    # The same head noun in different compounds names different things.
+    mc(
+        "Which survey design can show that a cause comes before its effect?",
+        "A time-order design",
+        "A cross-sectional snapshot",
+        "A single interview",
+    ),
     # The word also appears in a distractor.
     mc(
         "Which Cold War policy aimed to contain Soviet influence?",
@@ -432,15 +455,34 @@ TRUE_FALSE_ITEMS = [
 ]
 
 
-@pytest.mark.parametrize("it", TRUE_FALSE_ITEMS)
-def test_true_false_options_fires(it: Item) -> None:
-    assert fires("QB313", it)
+# Under a lead-in that names nothing ("Which of the following is true?"): reported by default.
+UNFOCUSED_CLAIMS = mc(
+    "Which of the following is true?",
+    "Peer specialists draw on their own lived experience of recovery",
+    "Confidentiality rules do not apply to peer conversations",
+    "Recovery requires the complete absence of symptoms",
+    "Supervisors are not allowed to discuss boundaries",
+)
+# Items whose lead-in names a topic (or follows a scenario): the options are claims about one focus,
+# judged only with named-topic = true (the labelled sets' reading; real-bank reviewers disagreed).
+NAMED_TOPIC = {2, 3, 5}
+
+
+@pytest.mark.parametrize("index", range(len(TRUE_FALSE_ITEMS)))
+def test_true_false_options_fires(index: int) -> None:
+    it = TRUE_FALSE_ITEMS[index]
+    assert fires("QB313", it, **{"named-topic": True})
+    assert fires("QB313", it) is (index not in NAMED_TOPIC)
+
+
+def test_true_false_options_fires_under_a_lead_in_that_names_nothing() -> None:
+    assert fires("QB313", UNFOCUSED_CLAIMS)
 
 
 def test_true_false_options_points_at_options() -> None:
     [v] = run_rule("QB313", TRUE_FALSE_ITEMS[0])
     assert v.path == ("options",) and "true_false" in v.message
-    [v] = run_rule("QB313", TRUE_FALSE_ITEMS[2])
+    [v] = run_rule("QB313", UNFOCUSED_CLAIMS)
     assert v.path == ("options",) and "separate claim" in v.message
 
 

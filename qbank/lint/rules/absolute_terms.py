@@ -11,6 +11,7 @@ from qbank.text import (
     NONE_OF_THE_ABOVE,
     Token,
     in_title_case_run,
+    is_label_only,
     is_negated,
     option_references,
     quantifies_definite_set,
@@ -87,8 +88,8 @@ class AbsoluteTerms(Rule):
 
 def _sweeping_terms(text: str, terms: frozenset[str], ignore: Iterable[str]) -> list[str]:
     """The absolute terms an option uses as generalisations, as written."""
-    if option_references(text) is not None:
-        return []
+    if option_references(text) is not None or is_label_only(text):
+        return []  # "A and C only", "Only I is true": labels, not claims
     prose = strip_code(text)
     words_ = word_tokens(prose)
     listed = _list_phrase_words(text)

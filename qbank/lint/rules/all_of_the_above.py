@@ -20,14 +20,17 @@ class AllOfTheAbove(Rule):
             "extend-phrases",
             [],
             "More openings to report, besides 'all of the above', 'all the above', 'all of these', "
-            "'all of the preceding/options/answers/choices' (for example 'all are correct').",
+            "'all of the preceding/options/answers/choices', 'all are correct' and 'any of the above' "
+            "(for example 'everything listed').",
         ),
     )
     doc = RuleDoc(
         what="Reports each option whose text, read as the student sees it (code, emphasis, a stray "
         "letter label and wrapping punctuation removed, case ignored), begins with 'All of the "
-        "above', 'All the above', 'All of these' or 'All of the preceding / options / answers / "
-        "choices / alternatives / responses / listed'. 'All' as an ordinary word ('All-or-nothing "
+        "above', 'All the above', 'All of these', 'All of them', 'All are correct', 'All of the "
+        "preceding / options / answers / choices / alternatives / responses / listed / statements', "
+        "or the variants that offer the same escape as a possibility: 'Any of the above (are "
+        "possible)', 'Any of these', 'Each of the above'. 'All' as an ordinary word ('All-or-nothing "
         "thinking', 'All peers have …') is left to the absolute-terms rule.",
         why="'All of the above' lets a student score without the knowledge the item targets: anyone who "
         "recognises two options as correct can pick it without judging the rest, and anyone who "

@@ -4,7 +4,7 @@ from typing import Any, Iterable, Mapping
 
 from qbank.lint.base import Rule, RuleDoc, RuleOption, Severity, Violation
 from qbank.model import Item
-from qbank.text import blank_runs
+from qbank.text import blank_runs, ends_with_blank
 
 
 class FillInTheBlank(Rule):
@@ -14,10 +14,21 @@ class FillInTheBlank(Rule):
     severity = Severity.WARNING
     scope = "item"
     types = frozenset({"multiple_choice", "multiple_response"})
-    options = (RuleOption("min-underscores", 3, "The shortest run of underscores that counts as a blank."),)
+    options = (
+        RuleOption("min-underscores", 3, "The shortest run of underscores that counts as a blank."),
+        RuleOption(
+            "final-blank",
+            False,
+            "Also report a stem whose only blank ends it ('... is called a ______.'), the completion "
+            "format that the guidelines accept.",
+        ),
+    )
     doc = RuleDoc(
-        what="Reports a choice item whose stem contains a run of `min-underscores` (default 3) or more "
-        "underscores outside inline code and code blocks; escaped underscores (`\\_`) count. "
+        what="Reports a choice item whose stem has a blank (a run of `min-underscores`, default 3, or "
+        "more underscores outside inline code and code blocks; escaped underscores (`\\_`) count) "
+        "anywhere but at its very end, or more than one blank. A single blank that ends the stem "
+        "('... is called a ______.') completes the sentence, a form Haladyna, Downing and Rodriguez "
+        "(2002) accept; it is reported only with `final-blank = true`. "
         "Python names such as `__init__` in code and double-underscore bold are not blanks, and a "
         "stem that simply ends mid-sentence is not reported. Short-answer and numerical items are "
         "not checked: a blank is the natural way to write a cloze item that the student types into.",
@@ -27,15 +38,17 @@ class FillInTheBlank(Rule):
         "a closed question that a knowledgeable student could answer with the options covered "
         "(the 'cover the options' test), and Haladyna, Downing and Rodriguez (2002) advise against "
         "the cloze format for the same reason.",
-        bad="stem: Sharing one's own recovery story to inspire hope is called ________.\n",
+        bad="stem: ________ is the name for sharing one's own recovery story to inspire hope.\n",
         good="stem: What is the term for a peer specialist sharing their own recovery story to inspire hope?\n",
     )
 
     def check(self, item: Item, opts: Mapping[str, Any]) -> Iterable[Violation]:
         runs = blank_runs(item.stem, int(opts["min-underscores"]))
-        if runs:
-            yield Violation(
-                f"the stem has a fill-in blank ({runs[0]!r}); rewrite it as a direct question that can be "
-                "answered with the options covered",
-                ("stem",),
-            )
+        if not runs or (len(runs) == 1 and not opts["final-blank"] and ends_with_blank(item.stem, int(opts["min-underscores"]))):
+            return
+        where = f"{len(runs)} fill-in blanks" if len(runs) > 1 else f"a fill-in blank ({runs[0]!r}) before the end"
+        yield Violation(
+            f"the stem has {where}; rewrite it as a direct question that can be answered with the options "
+            "covered, or at most end the sentence with one blank",
+            ("stem",),
+        )

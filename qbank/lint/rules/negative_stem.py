@@ -6,22 +6,16 @@ from typing import Any, Iterable, Mapping
 from qbank.lint.base import Rule, RuleDoc, RuleOption, Severity, Violation
 from qbank.model import Item
 from qbank.text import (
-    Token,
-    blank_quoted,
-    in_subordinate_clause,
+    NOT_NEGATIVE_PHRASES,
+    exception_words,
     in_title_case_run,
-    inside,
     is_emphasised,
-    is_negative_word,
     lead_in_span,
-    negates_question,
-    spans_of,
-    strip_code,
     word_tokens,
 )
 
 # Phrases in which a negative word asks nothing negative.
-NOT_NEGATIVE = ["at least", "not only", "or not", "than not", "least restrictive", "true or false", "true/false"]
+NOT_NEGATIVE = list(NOT_NEGATIVE_PHRASES)
 _TRUE_OR_FALSE = re.compile(r"^\W*true\s*(?:or|/)\s*false\b", re.I)
 
 
@@ -43,8 +37,8 @@ class NegativeStem(Rule):
     doc = RuleDoc(
         what="Reports a stem whose lead-in (the last sentence with a question mark, else the last "
         "sentence that is not an instruction such as 'Select all that apply') asks for the option "
-        "that does not fit with not, n't, cannot, except, least, false, incorrect or untrue (plus "
-        "`extend-terms`), when that word is not emphasised. Emphasised means written in capitals "
+        "that does not fit with not, n't, cannot, except, least, false, incorrect, untrue, inaccurate, "
+        "incorrectly, mismatched or exception (plus `extend-terms`), when that word is not emphasised. Emphasised means written in capitals "
         "(NOT, EXCEPT, LEAST) or in bold (`**not**`, `__not__`, `<b>`, `<strong>`, `<u>`). Not "
         "reported: negatives in the vignette before the lead-in, in a relative or adverbial clause "
         "('peers who are not paid', 'if it is not treated'), in quotations or capitalised titles "
@@ -66,29 +60,19 @@ class NegativeStem(Rule):
     )
 
     def check(self, item: Item, opts: Mapping[str, Any]) -> Iterable[Violation]:
-        prose = blank_quoted(strip_code(item.stem))
+        prose, negatives = exception_words(item.stem, opts["extend-terms"], opts["ignore-phrases"])
+        if not negatives:
+            return
         sentence = lead_in_span(prose)
         if _TRUE_OR_FALSE.match(prose[sentence[0] : sentence[1]]):
             return
-        word = _unemphasised_negative(prose, sentence, opts)
-        if word is not None:
+        words_ = word_tokens(prose, *sentence)
+        for word in negatives:
+            if is_emphasised(prose, word) or in_title_case_run(prose, words_, words_.index(word)):
+                continue
             yield Violation(
                 f"the lead-in asks for the exception with an unemphasised {word.text!r}; ask the question "
                 f"positively, or if the negative is essential write it as {word.text.upper()!r} or in bold",
                 ("stem",),
             )
-
-
-def _unemphasised_negative(prose: str, sentence: tuple[int, int], opts: Mapping[str, Any]) -> Token | None:
-    """The first negative word that turns the lead-in's question around and is not emphasised."""
-    words_ = word_tokens(prose, *sentence)
-    ignored = spans_of(prose, opts["ignore-phrases"])
-    for index, word in enumerate(words_):
-        if not is_negative_word(word, opts["extend-terms"]) or inside(word.start, word.end, ignored):
-            continue
-        if is_emphasised(prose, word) or in_title_case_run(prose, words_, index):
-            continue
-        if in_subordinate_clause(prose, sentence, word) or not negates_question(words_, index):
-            continue
-        return word
-    return None
+            return

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any, Iterable, Mapping
 
-from qbank.lint.base import Rule, RuleDoc, Severity, Violation
+from qbank.lint.base import Rule, RuleDoc, RuleOption, Severity, Violation
 from qbank.model import Item
 from qbank.text import (
     ALL_OF_THE_ABOVE,
@@ -26,6 +26,7 @@ from qbank.text import (
     is_topic_label,
     is_unfocused_question,
     literal_truth_value,
+    truth_question_has_focus,
     option_references,
     starts_with_phrase,
     stem,
@@ -58,9 +59,9 @@ def _same_facet(claims: list[str], stem_text: str) -> bool:
     return any(n >= 2 and 2 * n > len(claims) for n in counts.values())
 
 
-def _independent_claims(item: Item) -> bool:
+def _independent_claims(item: Item, named_topic: bool) -> bool:
     # The stem tests come first: they are cheap, and most items pose a focused question.
-    unfocused = is_unfocused_question(item.stem)
+    unfocused = is_unfocused_question(item.stem) and (named_topic or not truth_question_has_focus(item.stem))
     if not unfocused and not is_topic_label(item.stem):
         return False
     claims = [o.text for o in item.options if not _is_catch_all(o.text)]
@@ -81,18 +82,28 @@ class TrueFalseOptions(Rule):
     severity = Severity.WARNING
     scope = "item"
     types = frozenset({"multiple_choice", "multiple_response"})
+    options = (
+        RuleOption(
+            "named-topic",
+            False,
+            "Also judge the options under 'Which is true about X?' when the lead-in names a topic or a "
+            "scenario comes first.",
+        ),
+    )
     doc = RuleDoc(
         what="Reports a choice item whose options are literally True/False or Yes/No, or whose three or "
         "more options (not counting 'All of the above' and the like) are each a stand-alone declarative "
-        "claim, under a lead-in that asks which statement is true, correct, false or incorrect, or under "
-        "a stem that is only a topic label.",
+        "claim, under a lead-in that asks which statement is true, correct, false or incorrect and names "
+        "nothing it is about, or under a stem that is only a topic label. Under a lead-in that names its "
+        "topic ('Which is true about M1?') or follows a scenario, the options are parallel claims about "
+        "one focus, and are judged only with `named-topic = true`.",
         why="An item whose options are unrelated claims is a set of true/false questions: each option "
         "tests a different fact, the stem poses no problem, and a student can reach the key by "
         "eliminating claims one by one. The NBME item-writing guide warns against such 'which of the "
         "following is true' items for exactly this reason, and Haladyna, Downing and Rodriguez (2002) "
         "ask for a stem with a clear, single focus. A literal True/False pair is better written as a "
         "true_false item.",
-        bad="stem: Which of the following statements about peer support is true?\n"
+        bad="stem: Which of the following is true?\n"
         "options:\n"
         "  - text: Peer specialists draw on their own lived experience of recovery\n"
         "    correct: true\n"
@@ -112,7 +123,7 @@ class TrueFalseOptions(Rule):
 
     def check(self, item: Item, opts: Mapping[str, Any]) -> Iterable[Violation]:
         message = _literal_message(item)
-        if message is None and _independent_claims(item):
+        if message is None and _independent_claims(item, bool(opts["named-topic"])):
             message = (
                 "each option is a separate claim to judge true or false, so the item is several true/false "
                 "questions in one; ask one focused question with parallel options, or split the claims "

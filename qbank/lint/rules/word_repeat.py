@@ -13,17 +13,29 @@ from typing import Any, Iterable, Mapping
 
 from qbank.lint.base import Rule, RuleDoc, RuleOption, Severity, Violation
 from qbank.model import Item, single_key
-from qbank.text import content_words, family_member
+from qbank.text import content_words, exception_words, family_member, modifier_before, same_family
 
 
-def _echoes(stem_words: list[str], key: str, distractors: list[str]) -> list[tuple[str, str]]:
+def _echoes(stem_words: list[str], stem_text: str, key: str, distractors: list[str]) -> list[tuple[str, str]]:
     """(stem word, form in the key) for each stem word found in the key and in no distractor."""
     out: list[tuple[str, str]] = []
     for word in stem_words:
         in_key = family_member(word, key)
-        if in_key is not None and all(family_member(word, d) is None for d in distractors):
-            out.append((word, in_key))
+        if in_key is None or any(family_member(word, d) is not None for d in distractors):
+            continue
+        if _different_compounds(word, stem_text, in_key, key):
+            continue
+        out.append((word, in_key))
     return out
+
+
+def _different_compounds(word: str, stem_text: str, form: str, key: str) -> bool:
+    """Whether the shared word heads a different compound in each ('survey design' against
+    'time-order design', 'lacZ gene' against 'reporter gene'): the same head noun with another
+    modifier names another thing, so it is no echo."""
+    before_stem = modifier_before(stem_text, word)
+    before_key = modifier_before(key, form)
+    return before_stem is not None and before_key is not None and not same_family(before_stem, before_key)
 
 
 class WordRepeat(Rule):
@@ -75,7 +87,9 @@ class WordRepeat(Rule):
         stop = frozenset(str(w).casefold() for w in opts["extra-stop-words"])
         stem_words = content_words(item.stem, stop, int(opts["min-letters"]))
         distractors = [o.text for i, o in enumerate(item.options) if i != k]
-        echoes = _echoes(stem_words, item.options[k].text, distractors)
+        if exception_words(item.stem)[1]:
+            return  # "Which is NOT ...": an echo in the key makes it look right, which points away from it
+        echoes = _echoes(stem_words, item.stem, item.options[k].text, distractors)
         if not echoes:
             return
         listed = ", ".join(f"{w!r}" if w == form.casefold() else f"{w!r} (as {form!r})" for w, form in echoes)

@@ -8,6 +8,7 @@ Discovery starts in the current directory and walks up to the filesystem root. I
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +19,7 @@ from qbank.lint.registry import expand_selector, find_rule
 
 CONFIG_KEYS = (
     "paths", "exclude", "select", "extend-select", "ignore", "per-file-ignores", "fail-on", "severity", "rules",
+    "language",
 )
 
 
@@ -36,6 +38,8 @@ class Config:
     severity: dict[str, Severity] = field(default_factory=dict)
     rule_options: dict[str, dict[str, Any]] = field(default_factory=dict)
     per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
+    language: str | None = None
+    """The bank's language (BCP 47, such as "en" or "ru") for items without their own `language`."""
     """Glob (relative to ``root``) -> rule selectors not reported in the files it matches; see
     :mod:`qbank.lint.per_file`."""
     source: Path | None = None
@@ -127,6 +131,8 @@ def parse_config(table: dict[str, Any], path: Path) -> Config:
     for sels in (cfg.select, cfg.extend_select, cfg.ignore):
         check_selectors(sels, where)
     cfg.per_file_ignores = _per_file_ignores(table.get("per-file-ignores", {}), where)
+    if "language" in table:
+        cfg.language = _language(table["language"], where)
     if "fail-on" in table:
         cfg.fail_on = _severity(table["fail-on"], f"{where}: fail-on")
     sev = table.get("severity", {})
@@ -144,6 +150,14 @@ def parse_config(table: dict[str, Any], path: Path) -> Config:
             raise ConfigError(f"{where}: rules.{key} must be a table of options")
         cfg.rule_options[rule.code] = validate_options(rule, options, f"{where}: rules.{key}")
     return cfg
+
+
+def _language(value: Any, where: str) -> str:
+    from qbank.model import LANGUAGE_PATTERN
+
+    if not isinstance(value, str) or not re.fullmatch(LANGUAGE_PATTERN, value):
+        raise ConfigError(f"{where}: language must be a BCP 47 tag such as \"en\" or \"ru\", not {value!r}")
+    return value
 
 
 def _per_file_ignores(value: Any, where: str) -> dict[str, list[str]]:

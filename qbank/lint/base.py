@@ -100,6 +100,11 @@ class Rule:
     #: ``extend-select`` (``ALL`` and prefixes such as ``QB3`` leave them out). A rule is opt-in when
     #: its precision on real banks stays below 0.9; its docs say why.
     default_enabled: ClassVar[bool] = True
+    #: The languages whose text the rule can judge (primary subtags such as "en"); ``None`` for
+    #: rules that read no wording (keys, structure, numbers). The engine skips an item in another
+    #: language and says so in the summary. A rule that knows more than one language receives the
+    #: item's language as ``opts["language"]``.
+    languages: ClassVar[frozenset[str] | None] = None
 
     def check(self, item: Item, opts: Mapping[str, Any]) -> Iterable[Violation]:
         """Report on one item (item rules)."""

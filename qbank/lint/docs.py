@@ -107,9 +107,11 @@ def rule_text(rule: Rule) -> str:
         f"{rule.code} {rule.name} [{rule.severity.value}]" + ("" if rule.default_enabled else " (opt-in)"),
         "",
         rule.summary,
-        f"Checked on {_SCOPES[rule.scope]}; applies to {_types(rule)}.{_languages(rule)}",
-        "",
+        f"Checked on {_SCOPES[rule.scope]}; applies to {_types(rule)}.",
     ]
+    if _languages(rule):
+        out.append(_languages(rule).strip())
+    out.append("")
     if _opt_in(rule):
         out += [_wrap(_opt_in(rule)), ""]
     out += [
@@ -161,6 +163,31 @@ def rule_as_dict(rule: Rule) -> dict[str, Any]:
     }
 
 
+def _languages_section(rules: list[Rule]) -> list[str]:
+    from qbank.lang import language_name
+
+    by_set: dict[frozenset[str], list[str]] = {}
+    for r in rules:
+        if r.languages is not None:
+            by_set.setdefault(r.languages, []).append(r.code)
+    lines = [
+        "## Languages",
+        "",
+        "The wording rules read word lists and grammar of particular languages. An item's language is its "
+        "own `language` field, else the bank's `language` setting in the configuration, else a guess from "
+        "its text (the script, then the commonest words of English, German, French, Spanish, Italian, "
+        "Portuguese and Dutch); when the text gives nothing to go on, English. A rule runs only on items "
+        "in a language it reads. The text and GitHub reports end with one note per language naming the "
+        "rules that skipped its items, so a bank in another language never passes them in silence.",
+        "",
+    ]
+    for langs, codes in sorted(by_set.items(), key=lambda kv: (-len(kv[0]), kv[1])):
+        named = ", ".join(f"{language_name(code)} (`{code}`)" for code in sorted(langs))
+        lines.append(f"- {', '.join(codes)}: {named}.")
+    lines += ["- Every other rule reads no wording (keys, structure, numbers, files) and runs in any language.", ""]
+    return lines
+
+
 def rules_markdown(rules: Iterable[Rule]) -> str:
     """The whole catalogue as one Markdown page (docs/rules.md is generated from it)."""
     rules = list(rules)
@@ -178,6 +205,7 @@ def rules_markdown(rules: Iterable[Rule]) -> str:
         opt_in = " (opt-in)" if not r.default_enabled else ""
         parts.append(f"| [{r.code}](#{anchor}) | `{r.name}` | {r.severity.value}{opt_in} | {r.summary} |")
     parts.append("")
+    parts += _languages_section(rules)
     for r in rules:
         parts.append(rule_markdown(r, heading="##"))
     return "\n".join(parts).rstrip("\n") + "\n"

@@ -15,6 +15,7 @@ from typing import Iterable, Sequence
 
 from qbank.cache import CacheEntry, LintCache, digest
 from qbank.config import Config
+from qbank.lang import language_of
 from qbank.lint.base import Finding, Rule, RuleSettings, Severity
 from qbank.lint.per_file import PerFileIgnores
 from qbank.lint.registry import all_rules, expand_selector
@@ -42,6 +43,8 @@ class Selection:
     """The configuration's ``[per-file-ignores]``. Applied to the findings after the cache, so it is
     not part of :meth:`cache_key`: changing it re-uses every cached file. The export's blocking
     check is built from a fresh ``Config()`` and so never has any."""
+    language: str | None = None
+    """The bank's language for items without their own (see :mod:`qbank.lang`)."""
 
     @classmethod
     def from_config(
@@ -64,7 +67,7 @@ class Selection:
             options = rule.defaults() | config.rule_options.get(code, {})
             settings[code] = RuleSettings(rule, config.severity.get(code, rule.severity), options)
         per_file = PerFileIgnores.from_table(config.root, config.per_file_ignores) if config.per_file_ignores else None
-        return cls(settings, per_file=per_file)
+        return cls(settings, per_file=per_file, language=config.language)
 
     def cache_key(self) -> str:
         """Identifies everything besides file content that cached findings depend on.
@@ -75,7 +78,7 @@ class Selection:
             (code, type(s.rule).__module__, type(s.rule).__qualname__, s.severity.value, repr(sorted(s.options.items())))
             for code, s in self.settings.items()
         )
-        return LintCache.key_for([*described, ("item-ignores", self.item_ignores)])
+        return LintCache.key_for([*described, ("item-ignores", self.item_ignores), ("language", self.language)])
 
 
 @dataclass
@@ -86,6 +89,8 @@ class LintReport:
     rule_items: dict[str, int] = field(default_factory=dict)
     """Per rule code, how many of the ``items`` checked it reported at least once (after every
     ignore), counting each item once however many findings it got."""
+    unchecked: dict[str, dict[str, int]] = field(default_factory=dict)
+    """Per language, per rule code: items in that language the rule could not judge and skipped."""
 
     def count(self, severity: Severity) -> int:
         return sum(1 for f in self.findings if f.severity is severity)
@@ -116,6 +121,8 @@ class _Run:
     def __init__(self, selection: Selection) -> None:
         self.settings = selection.settings
         self.item_ignores = selection.item_ignores
+        self.language = selection.language
+        self.unchecked: dict[str, dict[str, int]] = {}
         item_rules = [s for s in self.settings.values() if s.rule.scope == "item"]
         self.cached_rules = [s for s in item_rules if s.rule.cacheable]
         self.live_rules = [s for s in item_rules if not s.rule.cacheable]
@@ -159,11 +166,19 @@ class _Run:
         ignored = self.ignored(entry)
         out = []
         item = entry.item
+        language: str | None = None
         for s in rules:
             rule = s.rule
             if rule.code in ignored or not rule.applies_to(item):
                 continue
-            for v in rule.check_entry(entry, s.options):
+            options = s.options
+            if rule.languages is not None:
+                language = language or language_of(item, self.language)
+                if language not in rule.languages:
+                    continue  # counted in finish(), for every item wherever it was checked
+                if len(rule.languages) > 1:
+                    options = {**options, "language": language}
+            for v in rule.check_entry(entry, options):
                 line, col = entry.position(v.path)
                 out.append(Finding(entry.file, line, col, rule.code, rule.name, s.severity, v.message, item.id))
         return out
@@ -183,7 +198,27 @@ class _Run:
             self.findings = [f for f in self.findings if f.code not in dropped.get(f.path, ())]
         self.findings.sort(key=lambda f: (f.path, f.line, f.column, f.code))
         self.rule_items = _count_items(self.findings, items)
+        self.unchecked = self._unchecked(items)
         return self.findings
+
+    def _unchecked(self, items: Sequence[LoadedItem]) -> dict[str, dict[str, int]]:
+        """Per language, per rule: the items a wording rule skipped because it cannot read them."""
+        wording = [s.rule for s in self.settings.values() if s.rule.scope == "item" and s.rule.languages is not None]
+        out: dict[str, dict[str, int]] = {}
+        if not wording:
+            return out
+        for entry in items:
+            item = entry.item
+            language = language_of(item, self.language)
+            skipped = [r for r in wording if language not in r.languages and r.applies_to(item)]  # type: ignore[operator]
+            if not skipped:
+                continue
+            ignored = self.ignored(entry) | self.file_ignores.get(entry.file, frozenset())
+            counts = out.setdefault(language, {})
+            for rule in skipped:
+                if rule.code not in ignored:
+                    counts[rule.code] = counts.get(rule.code, 0) + 1
+        return {lang: counts for lang, counts in out.items() if counts}
 
 
 def _count_items(findings: Sequence[Finding], items: Sequence[LoadedItem]) -> dict[str, int]:
@@ -207,7 +242,7 @@ def lint_loaded(result: LoadResult, selection: Selection) -> LintReport:
     for entry in result.items:
         run.findings.extend(run.item_findings(entry, run.cached_rules))
     findings = run.finish(result.items)
-    return LintReport(findings, files=len(result.files), items=len(result.items), rule_items=run.rule_items)
+    return LintReport(findings, files=len(result.files), items=len(result.items), rule_items=run.rule_items, unchecked=run.unchecked)
 
 
 def _from_cache(entry: CacheEntry, file: str, source: Path, run: _Run, items: list[LoadedItem]) -> None:
@@ -326,7 +361,7 @@ def lint_paths(
         cache.save()
     if collect is not None:
         collect.extend(items)
-    return LintReport(findings, files=len(files), items=len(items), rule_items=run.rule_items)
+    return LintReport(findings, files=len(files), items=len(items), rule_items=run.rule_items, unchecked=run.unchecked)
 
 
 __all__ = ["LintReport", "Selection", "all_rules", "lint_loaded", "lint_paths"]

@@ -87,6 +87,34 @@ def widespread_notes(report: LintReport, ctx: ReportContext) -> list[tuple[str, 
     return notes
 
 
+def language_notes(report: LintReport) -> list[tuple[str, str]]:
+    """``(title, sentence)`` per language whose items some wording rules could not read.
+
+    Each such rule is named once, so a Russian bank never passes the English word-list rules in
+    silence: ``52 items are in ru (Russian), which QB306 negative-stem and QB307 word-repeat do not
+    read; set `language` on the item or in the config if that is wrong (docs/rules.md#languages)``.
+    """
+    from qbank.lang import language_name
+    from qbank.lint.registry import find_rule
+
+    notes = []
+    for language, counts in sorted(report.unchecked.items()):
+        items = max(counts.values())
+        rules = []
+        for code in sorted(counts):
+            rule = find_rule(code)
+            rules.append(f"{code} {rule.name}" if rule is not None else code)
+        listed = rules[0] if len(rules) == 1 else ", ".join(rules[:-1]) + " and " + rules[-1]
+        verb = "does" if len(rules) == 1 else "do"
+        sentence = (
+            f"{items:,} item{'s are' if items != 1 else ' is'} in {language} ({language_name(language)}), which "
+            f"{listed} {verb} not read, so {'it was' if len(rules) == 1 else 'they were'} not checked for those "
+            "flaws; set `language` on the item or in the config if that is wrong (docs/rules.md#languages)"
+        )
+        notes.append((f"language {language}", sentence))
+    return notes
+
+
 def summary_line(report: LintReport) -> str:
     """One line with the totals, for people and for CI logs that truncate annotations."""
     errors = report.count(Severity.ERROR)

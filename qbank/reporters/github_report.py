@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from qbank.lint.base import Finding, Severity
 from qbank.lint.engine import LintReport
-from qbank.reporters import ReportContext, summary_line, widespread_notes
+from qbank.reporters import ReportContext, language_notes, summary_line, widespread_notes
 
 _COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning"}
 
@@ -54,7 +54,7 @@ def render(report: LintReport, ctx: ReportContext) -> str:
     lines = [annotation(f) for f in report.findings]
     # A rule that fired on most items is worth one notice in the run's summary, where a reader who
     # sees only the first 10 annotations of a step would otherwise miss the pattern.
-    for rule, note in widespread_notes(report, ctx):
+    for rule, note in widespread_notes(report, ctx) + language_notes(report):
         lines.append(f"::notice title={escape_property('qbank ' + rule)}::{escape_data(note)}")
     lines.append(summary_line(report))
     return "\n".join(lines) + "\n"

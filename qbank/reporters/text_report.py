@@ -1,7 +1,8 @@
 """``path:line:col: CODE [severity] message``: the format editors and terminals jump from.
 
 After the findings (or the ``--statistics`` counts) comes one ``note:`` line per rule that fired on
-most of the items checked, then the summary line, which stays last.
+most of the items checked and one per language that some wording rules could not read, then the
+summary line, which stays last.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import click
 
 from qbank.lint.base import Severity
 from qbank.lint.engine import LintReport
-from qbank.reporters import ReportContext, summary_line, widespread_notes
+from qbank.reporters import ReportContext, language_notes, summary_line, widespread_notes
 
 _COLORS = {Severity.ERROR: "red", Severity.WARNING: "yellow"}
 
@@ -31,7 +32,7 @@ def render(report: LintReport, ctx: ReportContext) -> str:
             loc = style(f"{f.path}:{f.line}:{f.column}:", bold=True)
             sev = style(f"[{f.severity.value}]", fg=_COLORS[f.severity])
             lines.append(f"{loc} {style(f.code, bold=True)} {sev} {f.message}")
-    for _, note in widespread_notes(report, ctx):
+    for _, note in widespread_notes(report, ctx) + language_notes(report):
         lines.append(f"{style('note:', bold=True)} {note}")
     summary = summary_line(report)
     lines.append(style(summary, fg="green") if not report.findings else summary)

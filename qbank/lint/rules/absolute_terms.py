@@ -3,6 +3,7 @@ from __future__ import annotations
 import re
 from typing import Any, Iterable, Mapping
 
+from qbank.lang import LEXICONS, MULTILINGUAL, lexicon_hits
 from qbank.lint.base import Rule, RuleDoc, RuleOption, Severity, Violation
 from qbank.model import Item
 from qbank.text import (
@@ -36,6 +37,7 @@ class AbsoluteTerms(Rule):
     severity = Severity.WARNING
     scope = "item"
     types = frozenset({"multiple_choice", "multiple_response"})
+    languages = MULTILINGUAL
     options = (
         RuleOption("extend-terms", [], "More absolute words or phrases to report (for example 'certainly')."),
         RuleOption(
@@ -73,9 +75,15 @@ class AbsoluteTerms(Rule):
     )
 
     def check(self, item: Item, opts: Mapping[str, Any]) -> Iterable[Violation]:
-        terms = ABSOLUTE_TERMS | {t.casefold() for t in opts["extend-terms"]}
+        lexicon = LEXICONS.get(opts.get("language") or "en")
+        extra = {t.casefold() for t in opts["extend-terms"]}
+        terms = ABSOLUTE_TERMS | extra
         for i, option in enumerate(item.options):
-            found = _sweeping_terms(option.text, terms, opts["ignore-phrases"])
+            if lexicon is not None:
+                skip = (*lexicon.all_of_the_above, *lexicon.none_of_the_above)
+                found = lexicon_hits(option.text, lexicon.absolute | extra, lexicon.negations, skip)
+            else:
+                found = _sweeping_terms(option.text, terms, opts["ignore-phrases"])
             if found:
                 unique = list(dict.fromkeys(found))
                 yield Violation(

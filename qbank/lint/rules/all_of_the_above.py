@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Mapping
 
+from qbank.lang import MULTILINGUAL, phrases_for
 from qbank.lint.base import Rule, RuleDoc, RuleOption, Severity, Violation
 from qbank.lint.rules._catch_all import catch_all_violations
 from qbank.model import Item
@@ -15,6 +16,7 @@ class AllOfTheAbove(Rule):
     severity = Severity.WARNING
     scope = "item"
     types = frozenset({"multiple_choice", "multiple_response"})
+    languages = MULTILINGUAL
     options = (
         RuleOption(
             "extend-phrases",
@@ -61,6 +63,6 @@ class AllOfTheAbove(Rule):
     def check(self, item: Item, opts: Mapping[str, Any]) -> Iterable[Violation]:
         return catch_all_violations(
             item,
-            (*ALL_OF_THE_ABOVE, *opts["extend-phrases"]),
+            (*phrases_for(opts.get("language"), "all_of_the_above", ALL_OF_THE_ABOVE), *opts["extend-phrases"]),
             key_fix="it is the key, so ask for every correct option with type: multiple_response instead",
         )

@@ -22,6 +22,7 @@ class CombinedOptions(Rule):
     severity = Severity.WARNING
     scope = "item"
     types = frozenset({"multiple_choice", "multiple_response"})
+    languages = frozenset({"en"})  # English grammar and word lists
     options = (
         RuleOption(
             "match-joined-texts",

@@ -20,6 +20,7 @@ class ComplexMultipleChoice(Rule):
     severity = Severity.WARNING
     scope = "item"
     types = frozenset({"multiple_choice"})
+    languages = frozenset({"en"})  # English grammar and word lists
     doc = RuleDoc(
         what="Reports a multiple-choice item whose stem lists statements under Roman numerals or "
         "numbers ('I. … II. … III. …', '1) … 2) …') and whose options, at least two of them, name "

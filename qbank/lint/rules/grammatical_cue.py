@@ -68,6 +68,7 @@ class GrammaticalCue(Rule):
     severity = Severity.WARNING
     scope = "item"
     types = frozenset({"multiple_choice"})
+    languages = frozenset({"en"})  # English grammar and word lists
     doc = RuleDoc(
         what="Reports a `multiple_choice` item with one key when (1) the stem ends with the article "
         "'a' or 'an' (or puts one right before a blank) and only the key starts with a sound that fits "

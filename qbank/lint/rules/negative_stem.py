@@ -26,6 +26,7 @@ class NegativeStem(Rule):
     severity = Severity.WARNING
     scope = "item"
     types = frozenset({"multiple_choice", "multiple_response", "short_answer", "numerical"})
+    languages = frozenset({"en"})  # English grammar and word lists
     options = (
         RuleOption("extend-terms", [], "More negative words to report in a lead-in (for example 'never', 'avoid')."),
         RuleOption(

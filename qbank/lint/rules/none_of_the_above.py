@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Mapping
 
+from qbank.lang import MULTILINGUAL, phrases_for
 from qbank.lint.base import Rule, RuleDoc, RuleOption, Severity, Violation
 from qbank.lint.rules._catch_all import catch_all_violations
 from qbank.model import Item
@@ -15,6 +16,7 @@ class NoneOfTheAbove(Rule):
     severity = Severity.WARNING
     scope = "item"
     types = frozenset({"multiple_choice", "multiple_response"})
+    languages = MULTILINGUAL
     options = (
         RuleOption(
             "extend-phrases",
@@ -53,6 +55,6 @@ class NoneOfTheAbove(Rule):
     def check(self, item: Item, opts: Mapping[str, Any]) -> Iterable[Violation]:
         return catch_all_violations(
             item,
-            (*NONE_OF_THE_ABOVE, *opts["extend-phrases"]),
+            (*phrases_for(opts.get("language"), "none_of_the_above", NONE_OF_THE_ABOVE), *opts["extend-phrases"]),
             key_fix="it is the key, so the item rewards rejecting wrong answers; write the correct answer as an option",
         )

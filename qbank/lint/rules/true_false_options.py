@@ -82,6 +82,7 @@ class TrueFalseOptions(Rule):
     severity = Severity.WARNING
     scope = "item"
     types = frozenset({"multiple_choice", "multiple_response"})
+    languages = frozenset({"en"})  # English grammar and word lists
     options = (
         RuleOption(
             "named-topic",

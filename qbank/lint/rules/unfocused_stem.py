@@ -14,6 +14,7 @@ class UnfocusedStem(Rule):
     severity = Severity.WARNING
     scope = "item"
     types = frozenset({"multiple_choice", "multiple_response", "short_answer", "numerical"})
+    languages = frozenset({"en"})  # English grammar and word lists
     options = (
         RuleOption("check-labels", True, "Also report stems that are only a topic label ('Harm reduction')."),
         RuleOption(

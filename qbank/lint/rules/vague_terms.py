@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Mapping
 
+from qbank.lang import LEXICONS, MULTILINGUAL, lexicon_hits
 from qbank.lint.base import Rule, RuleDoc, RuleOption, Severity, Violation
 from qbank.model import Item
 from qbank.text import VAGUE_TERMS, is_month_may, strip_code, term_hits, word_tokens
@@ -14,6 +15,7 @@ class VagueTerms(Rule):
     severity = Severity.WARNING
     scope = "item"
     types = frozenset({"multiple_choice", "multiple_response"})
+    languages = MULTILINGUAL
     options = (
         RuleOption("extend-terms", [], "More vague words or phrases to report (for example 'occasional', 'most')."),
         RuleOption(
@@ -49,11 +51,16 @@ class VagueTerms(Rule):
     )
 
     def check(self, item: Item, opts: Mapping[str, Any]) -> Iterable[Violation]:
-        terms = VAGUE_TERMS | {t.casefold() for t in opts["extend-terms"]}
+        lexicon = LEXICONS.get(opts.get("language") or "en")
+        extra = {t.casefold() for t in opts["extend-terms"]}
         for i, option in enumerate(item.options):
-            prose = strip_code(option.text)
-            words_ = word_tokens(prose)
-            found = [t for t, at in term_hits(prose, words_, terms, opts["ignore-phrases"]) if not is_month_may(prose, words_, at)]
+            if lexicon is not None:
+                found = lexicon_hits(option.text, lexicon.vague | extra, frozenset())
+            else:
+                prose = strip_code(option.text)
+                words_ = word_tokens(prose)
+                hits = term_hits(prose, words_, VAGUE_TERMS | extra, opts["ignore-phrases"])
+                found = [t for t, at in hits if not is_month_may(prose, words_, at)]
             if found:
                 unique = list(dict.fromkeys(found))
                 yield Violation(

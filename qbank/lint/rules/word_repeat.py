@@ -45,6 +45,7 @@ class WordRepeat(Rule):
     severity = Severity.WARNING
     scope = "item"
     types = frozenset({"multiple_choice"})
+    languages = frozenset({"en"})  # English grammar and word lists
     options = (
         RuleOption(
             "extra-stop-words",

@@ -40,16 +40,22 @@ def primary(tag: str) -> str:
     return tag.split("-", 1)[0].split("_", 1)[0].lower()
 
 
-# The commonest function words of each language: two or more of one language's words, and more
-# than any other's, name it. Short lists on purpose: they only have to tell these apart.
+# The commonest function words of each language: three or more different ones of one language, and
+# more than any other's, name it. Words that are also English words ('a', 'as', 'de', 'in', 'y' as a
+# variable) are left out of the other lists, and one-letter words count for nothing: a short English
+# stem must never pass for Portuguese. Short lists on purpose: they only have to tell these apart.
+_ENGLISH = frozenset(
+    "the of and to is are which what an in for that with by this from or not be was were it its as at on "
+    "no do does can has have will would".split()
+)
 _COMMON_WORDS: dict[str, frozenset[str]] = {
-    "en": frozenset("the of and to is are which what a an in for that with by this from or not be".split()),
-    "de": frozenset("der die das und ist sind nicht ein eine welche welcher was zu mit von für den dem des".split()),
-    "fr": frozenset("le la les et est sont des une un du que qui quel quelle pour dans pas au aux".split()),
-    "es": frozenset("el la los las y es son de del que cuál qué una un para por con en no".split()),
-    "it": frozenset("il lo la gli le e è sono di del della che quale un una per con non".split()),
-    "pt": frozenset("o a os as e é são de do da que qual um uma para com não em".split()),
-    "nl": frozenset("de het een en is zijn van welke wat niet met voor op te".split()),
+    "en": _ENGLISH,
+    "de": frozenset("der die das und ist sind nicht ein eine welche welcher was zu mit von für den dem des".split()) - _ENGLISH,
+    "fr": frozenset("le la les et est sont des une un du que qui quel quelle pour dans pas au aux".split()) - _ENGLISH,
+    "es": frozenset("el la los las es son de del que cuál qué una un para por con en no".split()) - _ENGLISH,
+    "it": frozenset("il lo la gli le è sono di del della che quale un una per con non".split()) - _ENGLISH,
+    "pt": frozenset("os as é são de do da que qual um uma para com não em".split()) - _ENGLISH,
+    "nl": frozenset("de het een en is zijn van welke wat niet met voor op te".split()) - _ENGLISH,
 }
 _WORD = re.compile(r"[^\W\d_]+")
 
@@ -92,10 +98,10 @@ def guess_language(text: str) -> str | None:
     by_script = _script_language(letters)
     if by_script is not None:
         return by_script
-    words = [w.casefold() for w in _WORD.findall(text)]
-    hits = sorted(((sum(w in common for w in words), lang) for lang, common in _COMMON_WORDS.items()), reverse=True)
+    words = {w.casefold() for w in _WORD.findall(text) if len(w) > 1}
+    hits = sorted(((len(words & common), lang) for lang, common in _COMMON_WORDS.items()), reverse=True)
     (best, lang), (second, _) = hits[0], hits[1]
-    if best >= 2 and best > second:
+    if best > second and (best >= 3 or (lang == "en" and best >= 2)):
         return lang
     return None
 

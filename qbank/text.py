@@ -1276,6 +1276,8 @@ def exception_words(
     prose = blank_quoted(strip_code(stem))
     sentence = lead_in_span(prose)
     words_ = word_tokens(prose, *sentence)
+    if not _asks_for_a_choice(prose, sentence, words_):
+        return prose, []
     ignored = spans_of(prose, ignore)
     found = []
     for index, word in enumerate(words_):
@@ -1283,8 +1285,36 @@ def exception_words(
             continue
         if in_subordinate_clause(prose, sentence, word) or not negates_question(words_, index):
             continue
+        if word.lower == "except" and _parenthetical(prose, sentence, word):
+            continue  # "everything, except human labor, that is used ...": a description
         found.append(word)
     return prose, found
+
+
+_CHOICE_SET = re.compile(r"\b(?:of\s+the\s+following|of\s+these|of\s+those|listed\s+below|below|above|following)\b", re.I)
+
+
+def _asks_for_a_choice(prose: str, sentence: tuple[int, int], words_: list[Token]) -> bool:
+    """Whether the lead-in asks the student to pick among the options: a question ("Which ...?",
+    "... does not occur?"), an instruction ("Identify the false statement"), or a sentence about
+    "the following" ("All of the following ... except"). A lead-in that only describes the answer
+    ("Organelle which ... does not have ribosomes", "... but do not stand to gain, are known as")
+    uses its negatives to describe, not to ask for the misfit."""
+    text = prose[sentence[0]:sentence[1]]
+    if "?" in text or _CHOICE_SET.search(text) or text.rstrip().endswith((":", "except", "EXCEPT")) or "___" in text:
+        return True
+    if not words_:
+        return False
+    first = words_[0].lower
+    second = words_[1].lower if len(words_) > 1 else ""
+    return first in _IMPERATIVES or first in _INTERROGATIVES or (first in _PREPOSITIONS and second in _INTERROGATIVES)
+
+
+def _parenthetical(prose: str, sentence: tuple[int, int], word: Token) -> bool:
+    """Whether ``word`` opens a phrase set off by commas inside the sentence (", except X,")."""
+    before = prose[sentence[0]:word.start].rstrip()
+    after = prose[word.end:sentence[1]]
+    return before.endswith(",") and "," in after
 
 
 # Question shapes ----------------------------------------------------------------------------------

@@ -244,6 +244,10 @@ def test_vague_terms_options() -> None:
         "A peer has just left hospital. What should the peer specialist not do at the first visit?",
         "Which of the following are not elements of informed consent? Select all that apply.",
         "Peer specialists should not:",
+        "Which of the following is mismatched with its stage of change?",
+        "Which pair is incorrectly matched?",
+        "In a study of recovery outcomes, ______ is not a variable.",
+        "Identify the false statement about WRAP.",
     ],
 )
 def test_negative_stem_fires(stem: str) -> None:
@@ -272,6 +276,11 @@ def test_negative_stem_fires(stem: str) -> None:
         "True or false: Peer specialists do not diagnose.",
         "Which test result is a false positive?",
         "Which setting is the least restrictive option for this peer?",
+        # negatives that describe the answer rather than ask for the option that does not fit
+        "The organelle that makes lipids does not have ribosomes.",
+        "People who support a movement with their time, but do not stand to gain from it, are known as",
+        "Marx called everything, except human labor, that is used to create wealth the",
+        "This form of money is least liquid but keeps its value best.",
     ],
 )
 def test_negative_stem_near_misses(stem: str) -> None:

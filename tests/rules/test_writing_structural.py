@@ -107,9 +107,11 @@ def test_longest_option_is_key_near_misses(it: Item) -> None:
 
 
 def test_longest_option_is_key_threshold_is_inclusive() -> None:
-    # 13 characters against 10 is exactly 1.30: reported; 12 against 10 is not.
-    assert fires("QB305", mc("Which?", "abc def gh ij", "klmnopqrst", "uvw"))
-    assert not fires("QB305", mc("Which?", "abc def g hi", "klmnopqrst", "uvw"))
+    # 15 characters against 10 is exactly the default 1.5: reported; 14 against 10 is not.
+    assert fires("QB305", mc("Which?", "abc def gh ijkl", "klmnopqrst", "uvw"))
+    assert not fires("QB305", mc("Which?", "abc def gh ijk", "klmnopqrst", "uvw"))
+    # 13 against 10 is exactly 1.3, reported with ratio = 1.3.
+    assert fires("QB305", mc("Which?", "abc def gh ij", "klmnopqrst", "uvw"), ratio=1.3)
 
 
 def test_longest_option_is_key_options_and_applicability() -> None:

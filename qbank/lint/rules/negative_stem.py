@@ -46,7 +46,10 @@ class NegativeStem(Rule):
         "('Do Not Resuscitate'), 'at least' and the other `ignore-phrases`, 'false' naming a thing "
         "('a false positive'), and 'True or false:' statements. Applies to choice, short-answer and "
         "numerical items; true/false, matching and essay stems are statements or instructions "
-        "rather than questions that ask for an option.",
+        "rather than questions that ask for an option. A lead-in that only describes the answer, with no "
+        "question, instruction or 'of the following' ('The organelle that makes lipids does not have "
+        "ribosomes', 'everything, except human labor, that is used …') is not reported either: its "
+        "negative describes rather than asks for the exception.",
         why="A student reading quickly misses an unstressed 'not' and answers the opposite question, "
         "so the item measures reading care instead of knowledge. The NBME guide advises against "
         "negative stems, and Haladyna, Downing and Rodriguez (2002) recommend wording stems "

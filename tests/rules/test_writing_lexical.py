@@ -179,6 +179,18 @@ def test_absolute_terms_read_options_only() -> None:
     assert not fires("QB303", it)
 
 
+def test_absolute_terms_read_the_false_options() -> None:
+    """A sweeping claim cues a false option: a distractor, or the key of an exception question.
+    In a true key it states a fact ('in all daughters and none of the sons')."""
+    fact = mc("How is an X-linked dominant trait of a father inherited?",
+              "In all daughters and none of the sons", "In half of the sons", "Always in every child")
+    assert [v.path for v in run_rule("QB303", fact)] == [("options", 2, "text")]
+    exception = mc("Which instruction should the nurse NOT give a patient starting warfarin?",
+                   "Keep vitamin K intake steady", "Never take acetaminophen", "Report bleeding", key=1)
+    [v] = run_rule("QB303", exception)
+    assert v.path == ("options", 1, "text") and "the key of this exception question" in v.message
+
+
 def test_absolute_terms_path_and_options() -> None:
     (v,) = run_rule("QB303", with_option("Always disclose your diagnosis"))
     assert v.path == ("options", 3, "text")

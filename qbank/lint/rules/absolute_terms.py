@@ -9,6 +9,7 @@ from qbank.model import Item
 from qbank.text import (
     ABSOLUTE_TERMS,
     ALL_OF_THE_ABOVE,
+    exception_words,
     NONE_OF_THE_ABOVE,
     Token,
     in_title_case_run,
@@ -50,8 +51,11 @@ class AbsoluteTerms(Rule):
         what="Reports an option whose text uses a word from the absolute lexicon (always, never, all, "
         "none, only, every, everyone, everything, must, completely, entirely, totally, absolutely, "
         "no one, nobody, invariably, impossible, guarantee(s/d), plus `extend-terms`) as a sweeping "
-        "claim. Only option text is read, never the stem, rationales or explanation, and code is "
-        "skipped. Not reported: part of a hyphenated compound or fixed term ('all-or-nothing "
+        "claim, on the options that are false: the distractors, or in an exception question ('Which "
+        "is NOT …?') the key. On a true option an absolute states a fact ('in all daughters and none "
+        "of the sons') and cues nothing. Only option text is read, never the stem, rationales or "
+        "explanation, and code is skipped. German, French, Spanish and Russian items are read with "
+        "those languages' lists (qbank/lang.py), skipping a term after a negation or before a number. Not reported: part of a hyphenated compound or fixed term ('all-or-nothing "
         "thinking', 'never events', see `ignore-phrases`); part of a capitalised name or title; a "
         "definite count or schedule ('all three goals', 'every 4 hours', 'every other day'); after a "
         "negation ('not always'); an option that is only 'None' (a count); 'All/None of the "
@@ -78,7 +82,12 @@ class AbsoluteTerms(Rule):
         lexicon = LEXICONS.get(opts.get("language") or "en")
         extra = {t.casefold() for t in opts["extend-terms"]}
         terms = ABSOLUTE_TERMS | extra
+        # A sweeping claim is a cue on the options that are false: the distractors, or in an
+        # exception question ("Which is NOT ...?") the key. On a true option it states a fact.
+        exception = lexicon is None and bool(exception_words(item.stem)[1])
         for i, option in enumerate(item.options):
+            if option.correct != exception:
+                continue
             if lexicon is not None:
                 skip = (*lexicon.all_of_the_above, *lexicon.none_of_the_above)
                 found = lexicon_hits(option.text, lexicon.absolute | extra, lexicon.negations, skip)
@@ -86,10 +95,11 @@ class AbsoluteTerms(Rule):
                 found = _sweeping_terms(option.text, terms, opts["ignore-phrases"])
             if found:
                 unique = list(dict.fromkeys(found))
+                role = "the key of this exception question" if option.correct else "a distractor"
                 yield Violation(
-                    f"option {i + 1} uses the absolute term{'s' if len(unique) > 1 else ''} "
-                    f"{', '.join(map(repr, unique))}; test-wise students rule out sweeping claims, so state the "
-                    "actual condition or limit instead",
+                    f"option {i + 1}, {role}, uses the absolute term{'s' if len(unique) > 1 else ''} "
+                    f"{', '.join(map(repr, unique))}; test-wise students spot sweeping claims as false, so state "
+                    "the actual condition or limit instead",
                     ("options", i, "text"),
                 )
 

@@ -184,7 +184,7 @@ def test_rule_docs_by_code_name_and_catalogue() -> None:
         assert heading in out
     assert run("rule", "missing-distractor-rationale")[1] == out
     code, out, _ = run("rule", "--all")
-    assert code == 0 and len(out.splitlines()) == 29
+    assert code == 0 and len(out.splitlines()) == 30
     code, _, err = run("rule", "QB20")
     assert code == 2 and "did you mean" in err
 

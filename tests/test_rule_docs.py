@@ -19,7 +19,7 @@ RULES = all_rules()
 def test_catalogue_is_complete_and_codes_unique() -> None:
     codes = [r.code for r in RULES]
     names = [r.name for r in RULES]
-    assert len(codes) == len(set(codes)) == 29
+    assert len(codes) == len(set(codes)) == 30
     assert len(names) == len(set(names))
     assert all(re.fullmatch(r"QB\d{3}", c) for c in codes)
     assert all(re.fullmatch(r"[a-z]+(-[a-z]+)*", n) for n in names)

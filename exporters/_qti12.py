@@ -3,13 +3,12 @@
 QTI 1.2 is old and loosely typed, and every platform that still reads it (Canvas above all) reads
 only a narrow dialect of it. These helpers write the element shapes that the official 1.2.1 XSD
 accepts, so a writer can concentrate on which shapes its platform understands. Text goes through
-:func:`xml_text` on the way in: lxml refuses characters that XML 1.0 cannot carry, and a refused
-character must become a reported loss, not a crash.
+:func:`qbank.chars.xml_text` on the way in: lxml refuses characters that XML 1.0 cannot carry, and
+a refused character must become a reported loss, not a crash.
 """
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal
 from typing import Iterable, Sequence
 
@@ -19,17 +18,6 @@ NS = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 SCHEMA_LOCATION = f"{NS} http://www.imsglobal.org/xsd/ims_qtiasiv1p2p1.xsd"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
-
-# Everything outside XML 1.0's Char production: C0 controls except tab/newline/CR, lone surrogates,
-# and the two non-characters U+FFFE and U+FFFF.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
-
-def xml_text(text: str) -> tuple[str, int]:
-    """``text`` without the characters XML 1.0 cannot carry, and how many were removed."""
-    cleaned, count = _NOT_XML.subn("", text)
-    return cleaned, count
-
 
 def q(tag: str) -> str:
     """The namespaced (Clark notation) name of a QTI element."""

@@ -44,6 +44,7 @@ import lxml.html
 from lxml import etree
 
 from qbank import __version__
+from qbank.chars import xml_text
 from qbank.exporters import BankItem, ExportOptions, ExportResult, ExportWarning, MediaFile
 from qbank.exporters._zip import build_zip
 from qbank.markup import MediaRef, inline_html, markdown_to_html
@@ -151,8 +152,6 @@ def _kebab(name: str) -> str:
 
 # --- small helpers ----------------------------------------------------------------------------------
 
-# Characters XML 1.0 can carry; everything else (C0 controls, lone surrogates, U+FFFE/FFFF) is removed.
-_NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _NCNAME_BAD = re.compile(r"[^A-Za-z0-9._-]")
 
 
@@ -250,8 +249,8 @@ class Losses:
         self._messages.setdefault(message, None)
 
     def clean(self, text: str) -> str:
-        cleaned = _NOT_XML.sub("", text)
-        if cleaned != text:
+        cleaned, removed = xml_text(text)
+        if removed:
             self.add("characters that XML 1.0 cannot carry (control characters) were removed")
         return cleaned
 
@@ -1043,7 +1042,7 @@ def export_package(items: Sequence[BankItem], options: ExportOptions, dialect: D
         warnings.extend(writer.warnings())
         href = files.take(ident) + ".xml"
         written.append(WrittenItem(ident, href, render(tree, dialect), list(writer.media.values())))
-    title = one_line(_NOT_XML.sub("", options.title)) or "qbank export"
+    title = one_line(xml_text(options.title)[0]) or "qbank export"
     test_ident = ids.take(ncname(options.identifier or "qbank-export"))
     test_href = files.take(test_ident) + ".xml"
     part, section, manifest_ident = ids.take("part-1"), ids.take("section-1"), ids.take(f"{test_ident}-manifest")

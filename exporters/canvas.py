@@ -78,6 +78,7 @@ from urllib.parse import unquote
 
 from lxml import etree
 
+from qbank.chars import xml_text
 from qbank.exporters import BankItem, Exporter, ExportOptions, ExportResult, ExportWarning, MediaFile
 from qbank.exporters._qti12 import (
     XML_LANG,
@@ -92,7 +93,6 @@ from qbank.exporters._qti12 import (
     score_outcome,
     serialize,
     varequal,
-    xml_text,
 )
 from qbank.exporters._zip import build_zip
 from qbank.markup import inline_html, markdown_to_html

@@ -41,6 +41,7 @@ from urllib.parse import quote
 
 from lxml import etree
 
+from qbank.chars import xml_text
 from qbank.exporters import BankItem, Exporter, ExportOptions, ExportResult, ExportWarning, MediaFile
 from qbank.exporters._moodle import negative, share
 from qbank.markup import inline_html, markdown_to_html
@@ -74,8 +75,6 @@ IDNUMBER_MAX = 100  # question_bank_entries.idnumber is char(100)
 TAG_MAX = 50  # TAG_MAX_LENGTH: Moodle cuts longer tags
 MARK_DECIMALS = 7  # question.defaultmark is decimal(12,7)
 
-# Characters XML 1.0 cannot carry: C0 controls but tab/LF/CR, surrogates, U+FFFE and U+FFFF.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 # PHP's strip_tags (Moodle's PARAM_TEXT, used for names and categories) treats '<' followed by
 # anything but whitespace as the start of a tag and drops it up to the next '>' (or the end).
 _PHP_TAG = re.compile(r"<(?!\s)")
@@ -152,8 +151,8 @@ class _QuestionWriter:
 
     def clean(self, text: str) -> str:
         """``text`` without characters XML 1.0 cannot carry (warned once per item)."""
-        cleaned = _NOT_XML.sub("", text)
-        if cleaned != text and not self._cleaned:
+        cleaned, removed = xml_text(text)
+        if removed and not self._cleaned:
             self._cleaned = True
             self.warn("removed control or non-character code points that XML 1.0 cannot carry")
         return cleaned

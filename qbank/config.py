@@ -200,6 +200,8 @@ def validate_options(rule: Rule, options: dict[str, Any], where: str) -> dict[st
     defaults = rule.defaults()
     out: dict[str, Any] = {}
     for key, value in options.items():
+        if key not in defaults and key in rule.moved_options:
+            raise ConfigError(f"{where}: {rule.code} {rule.name} no longer takes {key!r}: {rule.moved_options[key]}")
         if key not in defaults:
             known = ", ".join(defaults) or "none"
             raise ConfigError(f"{where}: unknown option {key!r} for {rule.code} {rule.name} (options: {known})")

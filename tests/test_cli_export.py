@@ -237,3 +237,34 @@ def test_an_empty_quiz_is_never_written(bank: Path, fmt: str) -> None:
     assert "one-option: not exported" in err and "none of the 1 item(s) can be written" in err
     assert out.read_bytes() == b"previous export"
     assert "Exported" not in err
+
+
+def lint(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, ["lint", "--no-cache", *args])
+    return result.exit_code, result.output
+
+
+def test_a_soft_hyphen_is_a_warning_and_survives_the_export(bank: Path) -> None:
+    from lxml import etree
+
+    write(bank / "items", "soft", stem="Which stage of change follows contem\u00adplation?")  # as Word pastes it
+    code, out = lint("items")
+    assert code == 0, out  # a warning; fail-on is error
+    assert "items/soft.yaml:3:7: QB505 [warning] contains U+00AD SOFT HYPHEN after '...stage of change follows contem'; delete it" in out
+    assert "QB503" not in out
+    code, err = run("items", "--format", "moodle-xml", "-o", "out.xml")
+    assert code == 0, err
+    assert "Exported 4 item(s)" in err and "XML 1.0" not in err
+    root = etree.parse(str(bank / "out.xml")).getroot()
+    [question] = [q for q in root.iter("question") if q.findtext("idnumber") == "soft"]
+    assert "contem\u00adplation" in question.findtext("questiontext/text")
+
+
+def test_a_bell_character_is_an_error_and_blocks_the_export(bank: Path) -> None:
+    write(bank / "items", "bell", stem='"Which stage of change\\a follows contemplation?"')
+    code, out = lint("items")
+    assert code == 1
+    assert "items/bell.yaml:3:7: QB503 [error] contains U+0007 control character after 'Which stage of change', which XML 1.0 cannot carry" in out
+    code, err = run("items", "--format", "moodle-xml", "-o", "out.xml")
+    assert code == 1 and "items/bell.yaml:3:7: QB503 [error]" in err and "nothing was written" in err
+    assert not (bank / "out.xml").exists()

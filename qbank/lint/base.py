@@ -90,6 +90,9 @@ class Rule:
     severity: ClassVar[Severity] = Severity.WARNING
     doc: ClassVar[RuleDoc]
     options: ClassVar[Sequence[RuleOption]] = ()
+    #: Options the rule used to take, each with a hint saying where it went: a configuration that
+    #: still sets one is refused with that hint instead of a bare "unknown option".
+    moved_options: ClassVar[Mapping[str, str]] = {}
     #: "item" rules look at one item, "bank" rules at all items, "input" rules are reported by the loader.
     scope: ClassVar[str] = "item"
     #: Item types the rule applies to; ``None`` for all.

@@ -13,20 +13,17 @@ replaced by U+FFFD so the document always parses.
 
 from __future__ import annotations
 
-import re
 import xml.etree.ElementTree as ET
 
+from qbank.chars import NOT_XML
 from qbank.lint.base import Finding
 from qbank.lint.engine import LintReport
 from qbank.reporters import ReportContext, summary_line
 
-# Everything outside XML 1.0's Char production: #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF].
-_NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-
 
 def xml_safe(text: str) -> str:
     """``text`` with every character XML 1.0 cannot carry replaced by U+FFFD."""
-    return _NOT_XML.sub("\ufffd", text)
+    return NOT_XML.sub("\ufffd", text)
 
 
 def _testcase_name(f: Finding) -> str:

@@ -1,7 +1,8 @@
 """Hypothesis strategies for generated banks: every item type, text full of special characters.
 
-Text avoids only what the bank itself refuses before an export (QB503: control and invisible
-characters; QB504: blank text), so anything generated here is something an author could export.
+Text avoids only what the bank itself refuses before an export (QB503: characters XML 1.0 cannot
+carry; QB504: blank text), so anything generated here is something an author could export. That
+includes invisible characters (QB505 only warns about them), which every format must keep.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from hypothesis import strategies as st
 from qbank.model import ITEM_ADAPTER
 
 _SPECIALS = "~=#{}:\\<>&]\"',;|*_`$%@!?-+/()[]\n"
-_LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 éßüøç≥✓中文"
+# The last five are invisible (QB505): soft hyphen, zero-width space and joiner, an isolate, a C1 control.
+_LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 éßüøç≥✓中文\u00ad\u200b\u200d\u2066\u0092"
 
 
 def _clean(text: str) -> str:

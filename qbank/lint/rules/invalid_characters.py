@@ -1,68 +1,52 @@
 from __future__ import annotations
 
-import re
-import unicodedata
 from typing import Any, Iterable, Mapping
 
-from qbank.lint.base import Rule, RuleDoc, RuleOption, Severity, Violation
+from qbank.chars import NOT_XML
+from qbank.lint.base import Rule, RuleDoc, Severity, Violation
+from qbank.lint.rules._characters import joined, located
 from qbank.model import Item, text_fields
-
-# Invisible characters that change nothing a reader can see but break search, comparison and
-# exports: zero-width space/joiners, word joiner, byte-order mark, soft hyphen, bidi controls.
-_INVISIBLE = "\u00ad\u200b\u200c\u200d\u2060\ufeff\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
-# XML 1.0 allows #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF].
-_BAD = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff" + _INVISIBLE + "]"
-)
-
-
-def describe_char(ch: str) -> str:
-    name = unicodedata.name(ch, "")
-    if not name:
-        name = "control character" if ord(ch) < 0xA0 else "non-character"
-    return f"U+{ord(ch):04X} {name}".rstrip()
 
 
 class InvalidCharacters(Rule):
     code = "QB503"
     name = "invalid-characters"
-    summary = "Text contains control, zero-width or other characters that XML 1.0 cannot carry."
+    summary = "Text contains control characters or other code points that XML 1.0 cannot carry."
     severity = Severity.ERROR
-    options = (
-        RuleOption(
-            "allow",
-            [],
-            "Code points to accept, written like U+200D (for example the zero-width joiner in emoji or "
-            "the zero-width non-joiner in Persian).",
-        ),
-    )
+    # Until QB505 existed this rule also reported invisible characters and took an `allow` list for
+    # them. Nothing XML cannot carry can be allowed, so the option moved with the characters.
+    moved_options = {
+        "allow": "the characters it could allow are now reported by invisible-characters (QB505); "
+        "move the list to rules.invisible-characters",
+    }
     doc = RuleDoc(
-        what="Reports control characters (other than tab and newline), characters that XML 1.0 forbids "
-        "(surrogates, U+FFFE, U+FFFF), and invisible formatting characters: zero-width space and "
-        "joiners, word joiner, byte-order mark, soft hyphen and bidirectional controls. Every text "
-        "field is checked, tags and references included.",
-        why="QTI and Moodle XML files that contain a forbidden character fail to import as a whole. "
-        "Invisible characters, usually pasted from word processors or PDFs, make two options look "
-        "identical while comparing different, and bidirectional controls can make text read "
-        "differently from how it is stored.",
-        bad='stem: "Which stage of change\\u200b comes after contemplation?"   # zero-width space\n',
+        what="Reports the characters that XML 1.0 cannot carry at all: control characters other than "
+        "tab, line feed and carriage return (U+0000-U+0008, U+000B, U+000C, U+000E-U+001F), lone "
+        "surrogates (U+D800-U+DFFF) and the non-characters U+FFFE and U+FFFF. Every text field is "
+        "checked, tags and references included. This is exactly the set the Moodle XML, Canvas and "
+        "QTI exporters would have to remove. Invisible characters that XML can carry (soft hyphen, "
+        "zero-width characters, bidirectional controls, C1 controls) are invisible-characters "
+        "(QB505) findings, which are warnings.",
+        why="An XML document that contains one of these characters is not well-formed, so an LMS "
+        "rejects the whole file, not just the item. qbank's exporters could only drop the character "
+        "(which changes the text), so `qbank export` refuses to run while one is present. They "
+        "usually come from text pasted out of terminals, old word processors or PDF files (a form "
+        "feed between pages, a bell or an escape character).",
+        bad='stem: "Which stage of change\\a comes after contemplation?"   # \\a is U+0007, the bell control\n',
         good="stem: Which stage of change comes after contemplation?\n",
+        notes="Characters such as U+0007 can only get into a YAML file as an escape in a double-quoted "
+        "string (`\\a`, `\\x07`, `\\u0007`); YAML refuses them written as they are. There is no "
+        "`allow` option, since no setting makes an XML file carry them; a configuration that still "
+        "sets the `allow` this rule had before invisible-characters (QB505) existed is refused with "
+        "a pointer to that rule.",
     )
 
     def check(self, item: Item, opts: Mapping[str, Any]) -> Iterable[Violation]:
-        allowed = {_parse_cp(c) for c in opts.get("allow", [])}
         for path, text in text_fields(item):
-            found = [m.group(0) for m in _BAD.finditer(text) if m.group(0) not in allowed]
+            found = [(m.start(), m.group(0)) for m in NOT_XML.finditer(text)]
             if found:
-                unique = sorted(set(found), key=found.index)
-                names = ", ".join(describe_char(c) for c in unique[:3])
-                more = f" and {len(unique) - 3} more" if len(unique) > 3 else ""
-                yield Violation(f"contains {names}{more}; delete it or retype the text", path)
-
-
-def _parse_cp(value: str) -> str:
-    value = value.strip().upper().removeprefix("U+")
-    try:
-        return chr(int(value, 16))
-    except ValueError:
-        return value
+                it = "it" if len({ch for _, ch in found}) == 1 else "them"
+                yield Violation(
+                    f"contains {joined(located(text, found))}, which XML 1.0 cannot carry; delete {it} or retype the text",
+                    path,
+                )

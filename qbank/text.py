@@ -717,8 +717,9 @@ def truth_question_has_focus(stem: str) -> bool:
     the whole question.
     """
     question = lead_in(stem)
-    if content_words(question, _TRUTH_QUESTION_WORDS, min_letters=3):
-        return True
+    stop, _ = _stop_list(_TRUTH_QUESTION_WORDS)
+    if any(w not in stop and len(w) >= 2 and not w.isdigit() for w in lower_words(plain(question))):
+        return True  # a topic, even a short one such as M1 or GDP
     before = strip_code(stem).replace(question, " ")
     return len(lower_words(plain(before))) >= 5
 

@@ -86,6 +86,17 @@ def test_every_rule_has_a_planted_flaw() -> None:
 @pytest.mark.parametrize("fmt", sorted(PARSERS))
 def test_each_rule_fires_at_its_planted_line(fmt: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(PLANTED)
-    result = CliRunner().invoke(main, ["lint", ".", "--format", fmt, "--no-cache"])
+    opt_in = ",".join(r.code for r in all_rules() if not r.default_enabled)
+    result = CliRunner().invoke(main, ["lint", ".", "--format", fmt, "--no-cache", "--extend-select", opt_in])
     assert result.exit_code == 1, result.output
     assert PARSERS[fmt](result.stdout) == expected()
+
+
+def test_opt_in_rules_stay_quiet_unless_selected(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(PLANTED)
+    opt_in = {r.code for r in all_rules() if not r.default_enabled}
+    assert opt_in, "no rule is opt-in"
+    result = CliRunner().invoke(main, ["lint", ".", "--format", "json", "--no-cache", "--select", "ALL"])
+    assert PARSERS["json"](result.stdout) == {e for e in expected() if e[2] not in opt_in}
+    by_name = CliRunner().invoke(main, ["lint", ".", "--format", "json", "--no-cache", "--select", "QB3"])
+    assert not {code for _, _, code in PARSERS["json"](by_name.stdout)} & opt_in

@@ -46,3 +46,35 @@ def test_combined_options_with_a_trailing_word() -> None:
     it = mc("Which property of sound changes with the medium?", "Speed", "Frequency", "Amplitude", "A and C together")
     assert fires("QB309", it)
     assert not fires("QB309", mc("Which pair works together?", "Salt and pepper together", "Oil", "Water"))
+
+
+# --- cases from the judged sample of real banks (benchmarks/realworld-judgments.json) ------------
+
+
+def test_combined_options_quiet_for_picture_labels() -> None:
+    """'1 & 3' among options '1', '2', '3' names labels in a picture, a fair answer to 'which number(s)'."""
+    it = mc("In the diagram, which number(s) mark the 5' end of a template strand?", "1", "2", "3", "1 & 3", key=2)
+    assert not fires("QB309", it)
+
+
+def test_true_false_options_quiet_when_a_short_topic_is_named() -> None:
+    it = mc(
+        "Which of the following is NOT true about M1?",
+        "M2 is included in M1.",
+        "M1 consists of the most liquid forms of money.",
+        "Checking account deposits are included in M1.",
+        "Savings account deposits are not part of M1.",
+    )
+    assert not fires("QB313", it)
+    assert fires("QB313", it, **{"named-topic": True})
+
+
+def test_true_false_options_quiet_for_a_completion_stem() -> None:
+    it = mc(
+        "The Latino paradox refers to the observation that",
+        "immigrants from Cuba have large numbers of children.",
+        "second-generation Puerto Ricans are healthier than Puerto Rican immigrants.",
+        "poor Latinos have better health outcomes than richer white people.",
+        key=2,
+    )
+    assert not fires("QB313", it)

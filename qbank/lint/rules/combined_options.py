@@ -108,4 +108,6 @@ def _joined_texts(options: Sequence[Option], index: int) -> list[int]:
     found = [texts.get(p) for p in parts]
     if any(j is None for j in found) or len(set(found)) < len(found):
         return []
+    if all(is_label_only(options[j].text) for j in found if j is not None):
+        return []  # "1 & 3" among options "1", "2", "3": labels in a picture, not combined answers
     return [j for j in found if j is not None]

@@ -23,7 +23,7 @@ from qbank.text import (
     content_words,
     is_declarative,
     is_label_only,
-    is_topic_label,
+    is_bare_topic,
     is_unfocused_question,
     literal_truth_value,
     truth_question_has_focus,
@@ -62,7 +62,7 @@ def _same_facet(claims: list[str], stem_text: str) -> bool:
 def _independent_claims(item: Item, named_topic: bool) -> bool:
     # The stem tests come first: they are cheap, and most items pose a focused question.
     unfocused = is_unfocused_question(item.stem) and (named_topic or not truth_question_has_focus(item.stem))
-    if not unfocused and not is_topic_label(item.stem):
+    if not unfocused and not is_bare_topic(item.stem):
         return False
     claims = [o.text for o in item.options if not _is_catch_all(o.text)]
     if len(claims) < 3 or _same_facet(claims, item.stem):

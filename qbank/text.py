@@ -1262,6 +1262,8 @@ def _auxiliary_governs(before: list[str]) -> bool:
 # Phrases in which a negative word asks nothing negative ("at least one", "not only ... but").
 NOT_NEGATIVE_PHRASES: tuple[str, ...] = (
     "at least", "not only", "or not", "than not", "least restrictive", "true or false", "true/false",
+    # "Which RNA is transcribed but not translated?": a contrast that describes the answer
+    "but not",
 )
 
 

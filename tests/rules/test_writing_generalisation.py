@@ -78,3 +78,15 @@ def test_true_false_options_quiet_for_a_completion_stem() -> None:
         key=2,
     )
     assert not fires("QB313", it)
+
+
+def test_absolute_terms_quiet_when_the_key_uses_the_word_too() -> None:
+    it = mc("What happens to output when demand rises in the short run?",
+            "Output must increase", "Output must increase and prices must fall", "Output stays the same")
+    assert not fires("QB303", it)
+
+
+def test_absolute_terms_quiet_for_all_in_a_definition_or_a_named_set() -> None:
+    assert not fires("QB303", mc("What is the price level?", "The index of costs", "The average of all prices", "A wage rate"))
+    assert not fires("QB303", mc("What is the unit of analysis?", "Each student", "All sororities on that campus", "One town"))
+    assert fires("QB303", mc("Which holds for bacteria?", "Most have cell walls", "All bacteria are pathogens", "None"))

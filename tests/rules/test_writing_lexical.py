@@ -293,6 +293,7 @@ def test_negative_stem_fires(stem: str) -> None:
         "People who support a movement with their time, but do not stand to gain from it, are known as",
         "Marx called everything, except human labor, that is used to create wealth the",
         "This form of money is least liquid but keeps its value best.",
+        "Which type of RNA is transcribed but not translated?",
     ],
 )
 def test_negative_stem_near_misses(stem: str) -> None:

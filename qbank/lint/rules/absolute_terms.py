@@ -21,6 +21,7 @@ from qbank.text import (
     strip_code,
     term_hits,
     word_tokens,
+    words,
 )
 
 # Fixed expressions and technical terms in which a lexicon word generalises nothing.
@@ -85,6 +86,9 @@ class AbsoluteTerms(Rule):
         # A sweeping claim is a cue on the options that are false: the distractors, or in an
         # exception question ("Which is NOT ...?") the key. On a true option it states a fact.
         exception = lexicon is None and bool(exception_words(item.stem)[1])
+        true_words = {
+            w.casefold() for o in item.options if o.correct != exception for w in words(o.text)
+        }
         for i, option in enumerate(item.options):
             if option.correct != exception:
                 continue
@@ -93,6 +97,8 @@ class AbsoluteTerms(Rule):
                 found = lexicon_hits(option.text, lexicon.absolute | extra, lexicon.negations, skip)
             else:
                 found = _sweeping_terms(option.text, terms, opts["ignore-phrases"])
+            # A term the true options use as well ('must increase' in key and distractor) marks nothing.
+            found = [t for t in found if t.casefold() not in true_words]
             if found:
                 unique = list(dict.fromkeys(found))
                 role = "the key of this exception question" if option.correct else "a distractor"
@@ -130,10 +136,23 @@ def _list_phrase_words(text: str) -> int:
     return len(phrase.split()) if phrase else 0
 
 
+_DEMONSTRATIVES = frozenset({"that", "this", "these", "those"})
+
+
+def _aggregates_or_names_a_set(words_: list[Token], index: int) -> bool:
+    """'the average of all prices', 'the value of all final goods' (a definition that sums over a
+    set) and 'all sororities on that campus' (a set the option names) use 'all' literally."""
+    if index > 0 and words_[index - 1].lower == "of":
+        return True
+    return any(w.lower in _DEMONSTRATIVES for w in words_[index + 1 : index + 5])
+
+
 def _is_exempt(prose: str, words_: list[Token], index: int) -> bool:
     """Definite counts, negated terms and names use the word without generalising."""
     word = words_[index]
     if word.lower in {"all", "every"} and quantifies_definite_set(words_, index):
+        return True
+    if word.lower == "all" and _aggregates_or_names_a_set(words_, index):
         return True
     if is_negated(words_, index):
         return True

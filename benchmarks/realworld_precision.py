@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import re
 import sys
 import tempfile
 from collections import defaultdict
@@ -106,6 +107,11 @@ def export_unjudged(path: Path, keys: list[Key], folder: Path) -> None:
     for key in keys:
         rule = rules[key.code]
         text = (folder / key.bank / f"{key.item_id}.yaml").read_text(encoding="utf-8")
+        other = re.search(r"item '([^']+)'", key.message) if rule.scope == "bank" else None
+        if other and (folder / key.bank / f"{other.group(1)}.yaml").is_file():
+            # A bank rule names the item it compares with: the judge needs to see both.
+            text += f"# --- item {other.group(1)}, named in the finding ---\n"
+            text += (folder / key.bank / f"{other.group(1)}.yaml").read_text(encoding="utf-8")
         parts.append(
             f"\n## {key.code} {rule.name} | {key.bank} | item {key.item_id} | line {key.line}\n\n"
             f"key: {json.dumps(key.as_dict(), ensure_ascii=False)}\n\n"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.conftest import fires, item, mc
+from tests.conftest import fires, item, mc, run_rule
 
 
 def test_true_false_options_reads_past_tense_claims() -> None:
@@ -90,3 +90,26 @@ def test_absolute_terms_quiet_for_all_in_a_definition_or_a_named_set() -> None:
     assert not fires("QB303", mc("What is the price level?", "The index of costs", "The average of all prices", "A wage rate"))
     assert not fires("QB303", mc("What is the unit of analysis?", "Each student", "All sororities on that campus", "One town"))
     assert fires("QB303", mc("Which holds for bacteria?", "Most have cell walls", "All bacteria are pathogens", "None"))
+
+
+def test_combined_options_with_an_exclusion() -> None:
+    it = mc("Which conditions raise the risk?", "Smoking", "Inactivity", "Obesity", "Answers B and C, but not A.", key=3)
+    assert fires("QB309", it)
+
+
+TYPE_K_STEM = "Which are true of the vertebral column? I. 7 cervical vertebrae II. 10 thoracic vertebrae III. 5 lumbar vertebrae"
+
+
+def test_complex_type_k_items_are_reported() -> None:
+    it = mc(TYPE_K_STEM, "I, II and III are true", "Only I is true", "Only II is true", "I and III are true", key=3)
+    [v] = run_rule("QB314", it)
+    assert v.path == ("options", 0, "text") and "Type K" in v.message
+
+
+def test_complex_type_k_quiet_for_orderings_numbers_and_letters() -> None:
+    ordering = mc("Order the events: 1) Cytokinesis 2) DNA replication 3) Signal 4) Segregation",
+                  "2, 3, 4, 1", "3, 1, 2, 4", "3, 2, 4, 1", key=2)
+    numbers = mc("How many years does it take to double income at 4% growth?", "18", "1,800", "5", "500")
+    letters = mc("Which dimension concerns a place to live?", "Health", "Home", "Both A and B", key=1)
+    for it in (ordering, numbers, letters):
+        assert not fires("QB314", it)

@@ -60,25 +60,22 @@ _COMMON_WORDS: dict[str, frozenset[str]] = {
 _WORD = re.compile(r"[^\W\d_]+")
 
 
+_SCRIPTS = {
+    "cyrillic": re.compile("[\u0400-\u04ff]"),
+    "greek": re.compile("[\u0370-\u03ff]"),
+    "arabic": re.compile("[\u0600-\u06ff]"),
+    "hebrew": re.compile("[\u0590-\u05ff]"),
+    "kana": re.compile("[\u3040-\u30ff]"),
+    "han": re.compile("[\u4e00-\u9fff]"),
+    "hangul": re.compile("[\uac00-\ud7af]"),
+}
+
+
 def _script_language(letters: str) -> str | None:
     """A language named by the script alone (or None for Latin letters, or a mix)."""
-    counts = {"cyrillic": 0, "greek": 0, "arabic": 0, "hebrew": 0, "han": 0, "kana": 0, "hangul": 0}
-    for ch in letters:
-        o = ord(ch)
-        if 0x0400 <= o <= 0x04FF:
-            counts["cyrillic"] += 1
-        elif 0x0370 <= o <= 0x03FF:
-            counts["greek"] += 1
-        elif 0x0600 <= o <= 0x06FF:
-            counts["arabic"] += 1
-        elif 0x0590 <= o <= 0x05FF:
-            counts["hebrew"] += 1
-        elif 0x3040 <= o <= 0x30FF:
-            counts["kana"] += 1
-        elif 0x4E00 <= o <= 0x9FFF:
-            counts["han"] += 1
-        elif 0xAC00 <= o <= 0xD7AF:
-            counts["hangul"] += 1
+    if letters.isascii():
+        return None  # the common case, decided without counting
+    counts = {script: len(pattern.findall(letters)) for script, pattern in _SCRIPTS.items()}
     script, n = max(counts.items(), key=lambda kv: kv[1])
     if n * 2 <= len(letters):
         return None
